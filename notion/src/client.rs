@@ -1,0 +1,471 @@
+//! The HTTP client: one `execute` path that every endpoint method goes through, so headers,
+//! retries, error mapping and tracing are the same everywhere.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tracing::Instrument;
+
+use crate::config::{ClientConfig, RetryPolicy};
+use crate::errors::NotionError;
+use crate::models::{
+    AsyncTask, CreatePageRequest, ErrorObject, IntrospectResponse, MarkdownVersion, Page,
+    PageMarkdown, RevokeResponse, SearchRequest, SearchResponse, TokenGrant, TokenResponse,
+    UpdatePageMarkdown, User,
+};
+use crate::retry::{backoff_delay, parse_retry_after, should_retry_status, should_retry_transport};
+use crate::token::AccessToken;
+
+/// Header carrying Notion's request id on every response.
+const REQUEST_ID_HEADER: &str = "x-notion-request-id";
+
+/// Typed Notion REST client. Cheap to clone (shares one connection pool).
+#[derive(Clone)]
+pub struct NotionClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    config: ClientConfig,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for NotionClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotionClient")
+            .field("base_url", &self.inner.config.base_url.as_str())
+            .field("notion_version", &self.inner.config.notion_version)
+            .finish()
+    }
+}
+
+/// How a request authenticates: bearer for the API, HTTP Basic (client credentials) for the
+/// OAuth token endpoints.
+enum Auth<'a> {
+    Bearer(&'a AccessToken),
+    Basic {
+        client_id: &'a str,
+        client_secret: &'a str,
+    },
+}
+
+/// One logical API call (possibly several attempts).
+struct Call<'a> {
+    method: Method,
+    /// For tracing: the route with placeholders (`/v1/pages/{id}`), never ids or content.
+    route: &'static str,
+    /// Path segments after `/v1/`; each is percent-encoded on its own.
+    segments: Vec<&'a str>,
+    query: Vec<(&'static str, String)>,
+    body: Option<Vec<u8>>,
+    auth: Auth<'a>,
+}
+
+/// The raw outcome of one attempt.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+impl NotionClient {
+    pub fn new(config: ClientConfig) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("notion-sync/", env!("CARGO_PKG_VERSION")))
+            .build()
+            // Building only fails if the TLS backend cannot initialise; the default client has
+            // the same failure mode, so fall back to it rather than panic here.
+            .unwrap_or_default();
+        NotionClient {
+            inner: Arc::new(Inner {
+                http,
+                config,
+                retry: RetryPolicy::default(),
+            }),
+        }
+    }
+
+    /// Replaces the retry policy (e.g. [`RetryPolicy::none`] in tests that count calls).
+    pub fn with_retry_policy(self, retry: RetryPolicy) -> Self {
+        let inner = Inner {
+            http: self.inner.http.clone(),
+            config: self.inner.config.clone(),
+            retry,
+        };
+        NotionClient {
+            inner: Arc::new(inner),
+        }
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// `GET /v1/users/me`: the bot user behind the token (workspace name, owner).
+    pub async fn users_me(&self, token: &AccessToken) -> Result<User, NotionError> {
+        self.execute(Call {
+            method: Method::GET,
+            route: "/v1/users/me",
+            segments: vec!["users", "me"],
+            query: vec![],
+            body: None,
+            auth: Auth::Bearer(token),
+        })
+        .await
+    }
+
+    /// `POST /v1/search`: one page of title-search results.
+    pub async fn search(
+        &self,
+        token: &AccessToken,
+        req: &SearchRequest,
+    ) -> Result<SearchResponse, NotionError> {
+        self.execute(Call {
+            method: Method::POST,
+            route: "/v1/search",
+            segments: vec!["search"],
+            query: vec![],
+            body: Some(encode(req)?),
+            auth: Auth::Bearer(token),
+        })
+        .await
+    }
+
+    /// `GET /v1/pages/{id}`: properties and metadata, no content.
+    pub async fn retrieve_page(
+        &self,
+        token: &AccessToken,
+        page_id: &str,
+    ) -> Result<Page, NotionError> {
+        self.execute(Call {
+            method: Method::GET,
+            route: "/v1/pages/{id}",
+            segments: vec!["pages", page_id],
+            query: vec![],
+            body: None,
+            auth: Auth::Bearer(token),
+        })
+        .await
+    }
+
+    /// `POST /v1/pages` (with Markdown content). Not idempotent: after a timeout, look for the
+    /// page before creating it again.
+    pub async fn create_page(
+        &self,
+        token: &AccessToken,
+        req: &CreatePageRequest,
+    ) -> Result<Page, NotionError> {
+        self.execute(Call {
+            method: Method::POST,
+            route: "/v1/pages",
+            segments: vec!["pages"],
+            query: vec![],
+            body: Some(encode(req)?),
+            auth: Auth::Bearer(token),
+        })
+        .await
+    }
+
+    /// `GET /v1/pages/{id}/markdown` in Notion's default dialect (v1).
+    pub async fn get_page_markdown(
+        &self,
+        token: &AccessToken,
+        page_id: &str,
+    ) -> Result<PageMarkdown, NotionError> {
+        self.get_page_markdown_with_version(token, page_id, None)
+            .await
+    }
+
+    /// `GET /v1/pages/{id}/markdown` with an explicit `markdown_version` (`None`: server default).
+    pub async fn get_page_markdown_with_version(
+        &self,
+        token: &AccessToken,
+        page_id: &str,
+        version: Option<MarkdownVersion>,
+    ) -> Result<PageMarkdown, NotionError> {
+        let query = version
+            .map(|v| ("markdown_version", v.as_str().to_string()))
+            .into_iter();
+        self.execute(Call {
+            method: Method::GET,
+            route: "/v1/pages/{id}/markdown",
+            segments: vec!["pages", page_id, "markdown"],
+            query: query.collect(),
+            body: None,
+            auth: Auth::Bearer(token),
+        })
+        .await
+    }
+
+    /// `PATCH /v1/pages/{id}/markdown`. The answer is the whole page after the edit: use it as
+    /// the new remote base.
+    pub async fn update_page_markdown(
+        &self,
+        token: &AccessToken,
+        page_id: &str,
+        req: &UpdatePageMarkdown,
+    ) -> Result<PageMarkdown, NotionError> {
+        self.execute(Call {
+            method: Method::PATCH,
+            route: "/v1/pages/{id}/markdown",
+            segments: vec!["pages", page_id, "markdown"],
+            query: vec![],
+            body: Some(encode(req)?),
+            auth: Auth::Bearer(token),
+        })
+        .await
+    }
+
+    /// `GET /v1/async_tasks/{id}`.
+    pub async fn retrieve_async_task(
+        &self,
+        token: &AccessToken,
+        task_id: &str,
+    ) -> Result<AsyncTask, NotionError> {
+        self.execute(Call {
+            method: Method::GET,
+            route: "/v1/async_tasks/{id}",
+            segments: vec!["async_tasks", task_id],
+            query: vec![],
+            body: None,
+            auth: Auth::Bearer(token),
+        })
+        .await
+    }
+
+    /// `POST /v1/oauth/token` with HTTP Basic client authentication.
+    pub async fn oauth_token(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        grant: &TokenGrant,
+    ) -> Result<TokenResponse, NotionError> {
+        self.execute(Call {
+            method: Method::POST,
+            route: "/v1/oauth/token",
+            segments: vec!["oauth", "token"],
+            query: vec![],
+            body: Some(encode(grant)?),
+            auth: Auth::Basic {
+                client_id,
+                client_secret,
+            },
+        })
+        .await
+    }
+
+    /// `POST /v1/oauth/introspect`.
+    pub async fn introspect_token(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        token: &AccessToken,
+    ) -> Result<IntrospectResponse, NotionError> {
+        self.execute(Call {
+            method: Method::POST,
+            route: "/v1/oauth/introspect",
+            segments: vec!["oauth", "introspect"],
+            query: vec![],
+            body: Some(encode(&serde_json::json!({ "token": token.expose() }))?),
+            auth: Auth::Basic {
+                client_id,
+                client_secret,
+            },
+        })
+        .await
+    }
+
+    /// `POST /v1/oauth/revoke`: the token stops working (disconnect).
+    pub async fn revoke_token(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        token: &AccessToken,
+    ) -> Result<(), NotionError> {
+        let _: RevokeResponse = self
+            .execute(Call {
+                method: Method::POST,
+                route: "/v1/oauth/revoke",
+                segments: vec!["oauth", "revoke"],
+                query: vec![],
+                body: Some(encode(&serde_json::json!({ "token": token.expose() }))?),
+                auth: Auth::Basic {
+                    client_id,
+                    client_secret,
+                },
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Runs a call with retries, inside a tracing span that carries method, route, status,
+    /// attempts and Notion's request id (never tokens, ids in bodies or content).
+    async fn execute<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, NotionError> {
+        let span = tracing::info_span!(
+            "notion.request",
+            method = %call.method,
+            route = call.route,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
+        self.execute_inner(call).instrument(span).await
+    }
+
+    async fn execute_inner<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, NotionError> {
+        let url = self.url_for(&call)?;
+        let policy = &self.inner.retry;
+        let span = tracing::Span::current();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            span.record("attempts", attempt);
+            let retries_left = attempt <= policy.max_retries;
+            let answer = match self.attempt(&call, url.clone()).await {
+                Ok(answer) => answer,
+                Err(err) => {
+                    if retries_left && should_retry_transport(&call.method) {
+                        let delay = backoff_delay(policy, attempt);
+                        tracing::warn!(error = %err, ?delay, "notion transport error, retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                    return Err(err);
+                }
+            };
+            span.record("status", answer.status);
+            if let Some(id) = &answer.request_id {
+                span.record("request_id", id.as_str());
+            }
+            if (200..300).contains(&answer.status) {
+                tracing::debug!("notion request succeeded");
+                return serde_json::from_slice(&answer.body).map_err(NotionError::Decode);
+            }
+            let error = decode_error(&answer);
+            if retries_left && should_retry_status(&call.method, answer.status) {
+                let delay = match answer.retry_after {
+                    Some(wait) if wait > policy.max_retry_after => return Err(error),
+                    Some(wait) => wait,
+                    None => backoff_delay(policy, attempt),
+                };
+                tracing::warn!(
+                    status = answer.status,
+                    ?delay,
+                    "notion request failed, retrying"
+                );
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            tracing::debug!(
+                status = answer.status,
+                code = error.code(),
+                "notion request failed"
+            );
+            return Err(error);
+        }
+    }
+
+    async fn attempt(&self, call: &Call<'_>, url: url::Url) -> Result<Answer, NotionError> {
+        let config = &self.inner.config;
+        let mut req = self
+            .inner
+            .http
+            .request(call.method.clone(), url)
+            .timeout(config.timeout)
+            .header("Notion-Version", &config.notion_version)
+            .header(ACCEPT, "application/json");
+        req = match call.auth {
+            Auth::Bearer(token) => req.bearer_auth(token.expose()),
+            Auth::Basic {
+                client_id,
+                client_secret,
+            } => req.basic_auth(client_id, Some(client_secret)),
+        };
+        if let Some(body) = &call.body {
+            req = req
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let resp = req.send().await.map_err(transport_error)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers();
+        let request_id = headers
+            .get(REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let body = resp.bytes().await.map_err(transport_error)?.to_vec();
+        Ok(Answer {
+            status,
+            request_id,
+            retry_after,
+            body,
+        })
+    }
+
+    fn url_for(&self, call: &Call<'_>) -> Result<url::Url, NotionError> {
+        let mut url = self.inner.config.base_url.clone();
+        {
+            let mut segments = url
+                .path_segments_mut()
+                .map_err(|_| NotionError::InvalidRequest("base URL cannot hold a path".into()))?;
+            segments.pop_if_empty().push("v1");
+            for segment in &call.segments {
+                segments.push(segment);
+            }
+        }
+        if !call.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(call.query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
+    }
+}
+
+fn encode<T: Serialize + ?Sized>(body: &T) -> Result<Vec<u8>, NotionError> {
+    serde_json::to_vec(body).map_err(|e| NotionError::InvalidRequest(e.to_string()))
+}
+
+fn transport_error(err: reqwest::Error) -> NotionError {
+    if err.is_timeout() {
+        NotionError::Timeout
+    } else {
+        NotionError::Http(err)
+    }
+}
+
+/// Maps an error answer to [`NotionError`], preferring the body's request id over the header's.
+fn decode_error(answer: &Answer) -> NotionError {
+    let parsed = serde_json::from_slice::<ErrorObject>(&answer.body).ok();
+    let request_id = parsed
+        .as_ref()
+        .and_then(|e| e.request_id.clone())
+        .or_else(|| answer.request_id.clone());
+    if answer.status == 429 {
+        return NotionError::RateLimited {
+            retry_after: answer.retry_after,
+            request_id,
+        };
+    }
+    match parsed {
+        Some(err) if !err.code.is_empty() => NotionError::Api {
+            status: answer.status,
+            code: err.code,
+            message: err.message,
+            request_id,
+        },
+        _ => NotionError::UnexpectedStatus {
+            status: answer.status,
+            request_id,
+        },
+    }
+}

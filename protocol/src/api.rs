@@ -1,0 +1,209 @@
+//! Bodies of the relay's REST API (SPEC §5) and its paths.
+//!
+//! Ids in request bodies are labels, never identity: the relay takes the user from the verified
+//! session token, so nothing here carries a user id the relay would trust.
+
+use serde::{Deserialize, Serialize};
+
+/// Paths of the relay API, shared so the panel, the relay and tests cannot drift apart.
+pub mod paths {
+    pub const HEALTH: &str = "/healthz";
+    pub const SESSION: &str = "/api/session";
+    pub const TICKETS: &str = "/api/tickets";
+    pub const CONNECTION: &str = "/api/connection";
+    pub const NOTION_SEARCH: &str = "/api/notion/search";
+    pub const CONFIGURATIONS: &str = "/api/sync/configurations";
+    pub const SYNC_SESSIONS: &str = "/api/sync/sessions";
+    pub const LOGS: &str = "/api/logs";
+    pub const OAUTH_START: &str = "/oauth/notion/start";
+    pub const OAUTH_CALLBACK: &str = "/oauth/notion/callback";
+
+    pub fn configuration(id: &str) -> String {
+        format!("{CONFIGURATIONS}/{id}")
+    }
+    pub fn session_contents(session_id: &str) -> String {
+        format!("{SYNC_SESSIONS}/{session_id}/contents")
+    }
+    pub fn session_ack(session_id: &str) -> String {
+        format!("{SYNC_SESSIONS}/{session_id}/ack")
+    }
+}
+
+/// The error body of every failed relay call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable (`unauthorized`, `not_connected`, `notion_error`, …).
+    pub code: String,
+    /// For people: says what happened and what to do.
+    pub message: String,
+}
+
+/// `POST /api/session`: exchange a Replit extension auth token for a relay session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRequest {
+    pub replit_token: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionResponse {
+    /// Bearer token for later calls; kept in panel memory only.
+    pub session_token: String,
+    /// Unix seconds; renew with a fresh Replit token before then.
+    pub expires_at: i64,
+    pub user_id: i64,
+}
+
+/// `POST /api/tickets`: a single-use, 60-second ticket for the places that cannot send headers
+/// (the OAuth popup, the WebSocket).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TicketResponse {
+    pub ticket: String,
+    pub expires_in: u32,
+}
+
+/// `GET /api/connection`: whether the user has a Notion workspace connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionStatus {
+    pub connected: bool,
+    pub workspace: Option<Workspace>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+    /// An emoji or an image URL, as Notion gives it.
+    pub icon: Option<String>,
+}
+
+/// `GET /api/notion/search?q=`: pages for the page picker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NotionSearchResponse {
+    pub results: Vec<NotionPageSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotionPageSummary {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub icon: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingKind {
+    FilePage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    #[default]
+    Bidirectional,
+    ReplitToNotion,
+    NotionToReplit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictStrategy {
+    #[default]
+    Merge,
+    LatestWins,
+    ReplitPriority,
+    NotionPriority,
+    ManualResolution,
+}
+
+/// Where a new mapping points in Notion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum NotionTarget {
+    /// Create a page on the first push: under `parent_page_id`, or at the top of the workspace.
+    NewPage { parent_page_id: Option<String> },
+    /// Link an existing page.
+    ExistingPage { page_id: String },
+}
+
+/// `POST /api/sync/configurations`: create a mapping.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CreateMapping {
+    pub kind: MappingKind,
+    /// Path of the file relative to the Repl root (`docs/notes.md`).
+    pub path: String,
+    pub target: NotionTarget,
+    #[serde(default)]
+    pub direction: Direction,
+    #[serde(default)]
+    pub strategy: ConflictStrategy,
+    /// The Repl's id as the panel sees it: a label for display, never trusted for access.
+    #[serde(default)]
+    pub repl_id: Option<String>,
+}
+
+/// A mapping as the panel shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub id: String,
+    pub kind: MappingKind,
+    pub path: String,
+    pub direction: Direction,
+    pub strategy: ConflictStrategy,
+    /// Set once the page exists (after the first push for a new page).
+    pub notion_page_id: Option<String>,
+    pub notion_url: Option<String>,
+    pub title: Option<String>,
+    /// Unix seconds of the last completed sync.
+    pub last_synced_at: Option<i64>,
+    pub status: MappingStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingStatus {
+    NeverSynced,
+    Synced,
+    Failed,
+    Conflicts,
+}
+
+/// `GET /api/sync/configurations`: the user's connection and mappings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Configurations {
+    pub connection: ConnectionStatus,
+    pub mappings: Vec<Mapping>,
+}
+
+/// `GET /api/logs?limit=`: the latest sync runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LogsResponse {
+    pub logs: Vec<SyncLog>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncLog {
+    pub id: String,
+    pub mapping_id: Option<String>,
+    pub operation: String,
+    pub status: LogStatus,
+    pub records_processed: i64,
+    pub conflicts_detected: i64,
+    pub conflicts_resolved: i64,
+    pub error_details: Option<String>,
+    pub duration_ms: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogStatus {
+    Success,
+    Failure,
+    Partial,
+}

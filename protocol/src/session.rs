@@ -1,0 +1,151 @@
+//! The sync-session protocol (SPEC §4).
+//!
+//! 1. The panel sends a [`Manifest`]: path, size and hash of each file — never contents.
+//! 2. The relay answers which contents it [`needs`](SessionStarted::needed).
+//! 3. The panel uploads only those ([`UploadContents`]); the relay plans and writes Notion, then
+//!    answers the [`FileWrite`]s for the panel, each with the hash the file must still have.
+//! 4. The panel re-checks each hash right before writing (a file edited meanwhile is left alone
+//!    and picked up by the next round) and [`Ack`]nowledges what it wrote.
+//!
+//! The relay advances a file's base only on acknowledgement, so a session that stops anywhere
+//! leaves a state from which the next session converges.
+
+use crate::hash::ContentHash;
+use serde::{Deserialize, Serialize};
+
+/// One file as the panel sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    pub path: String,
+    pub size: u64,
+    pub hash: ContentHash,
+}
+
+/// `POST /api/sync/sessions`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub mapping_id: String,
+    /// Missing from the manifest means "the panel has no such file".
+    pub files: Vec<ManifestEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionStarted {
+    pub session_id: String,
+    /// Paths whose contents the relay needs; may be empty.
+    pub needed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileContent {
+    pub path: String,
+    /// UTF-8 text; the panel skips binary files before they get here.
+    pub content: String,
+}
+
+/// `POST /api/sync/sessions/{id}/contents`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UploadContents {
+    pub files: Vec<FileContent>,
+}
+
+/// A write the panel should make, guarded by the hash the file must still have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileWrite {
+    pub path: String,
+    /// The file's hash when the relay planned; `None` means the file must not exist.
+    pub expected_hash: Option<ContentHash>,
+    pub content: String,
+    /// Hash of `content`, so the acknowledgement can be checked.
+    pub new_hash: ContentHash,
+}
+
+/// What happened to one item in a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemAction {
+    /// A new Notion page was created from the file.
+    Created,
+    /// The file's change was written to Notion.
+    Pushed,
+    /// Notion's change is to be written to the file (see the file writes).
+    Pulled,
+    Unchanged,
+    /// Both sides changed; nothing was overwritten.
+    Conflict,
+    /// Left alone, with a reason (too big, binary, not allowed by the direction, …).
+    Skipped,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemOutcome {
+    pub path: String,
+    pub action: ItemAction,
+    /// For people; says why for skips, conflicts and failures.
+    pub message: Option<String>,
+}
+
+/// Answer to the upload: Notion has been written; these file writes remain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionPlan {
+    pub session_id: String,
+    pub items: Vec<ItemOutcome>,
+    pub file_writes: Vec<FileWrite>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrittenFile {
+    pub path: String,
+    pub hash: ContentHash,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedWrite {
+    pub path: String,
+    pub reason: String,
+}
+
+/// `POST /api/sync/sessions/{id}/ack`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Ack {
+    pub written: Vec<WrittenFile>,
+    pub skipped: Vec<SkippedWrite>,
+}
+
+/// The end of a session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionResult {
+    pub items: Vec<ItemOutcome>,
+    pub summary: SyncSummary,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSummary {
+    pub created: u32,
+    pub pushed: u32,
+    pub pulled: u32,
+    pub unchanged: u32,
+    pub conflicts: u32,
+    pub skipped: u32,
+    pub failed: u32,
+}
+
+impl SyncSummary {
+    pub fn from_items(items: &[ItemOutcome]) -> SyncSummary {
+        let mut s = SyncSummary::default();
+        for item in items {
+            let slot = match item.action {
+                ItemAction::Created => &mut s.created,
+                ItemAction::Pushed => &mut s.pushed,
+                ItemAction::Pulled => &mut s.pulled,
+                ItemAction::Unchanged => &mut s.unchanged,
+                ItemAction::Conflict => &mut s.conflicts,
+                ItemAction::Skipped => &mut s.skipped,
+                ItemAction::Failed => &mut s.failed,
+            };
+            *slot += 1;
+        }
+        s
+    }
+}

@@ -1,0 +1,151 @@
+//! `GET|POST /api/sync/configurations`, `DELETE /api/sync/configurations/{id}`: the user's
+//! connection and mappings.
+
+use super::connection::connection_status;
+use crate::auth::AuthUser;
+use crate::domain::{NotionId, ReplPath};
+use crate::error::{ApiError, ApiResult};
+use crate::startup::AppState;
+use crate::store::{MappingRecord, NewMapping};
+use crate::sync::{enum_name, notion_token, parse_enum};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use protocol::api::{
+    paths, Configurations, CreateMapping, Mapping, MappingKind, MappingStatus, NotionTarget,
+};
+
+/// A user with more mappings than this is far outside what one panel can show.
+const MAX_MAPPINGS: usize = 500;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(paths::CONFIGURATIONS, get(list).post(create))
+        .route(&format!("{}/{{id}}", paths::CONFIGURATIONS), delete(remove))
+}
+
+pub(crate) fn to_api(m: MappingRecord) -> Mapping {
+    Mapping {
+        kind: parse_enum(&m.kind).unwrap_or(MappingKind::FilePage),
+        direction: parse_enum(&m.direction).unwrap_or_default(),
+        strategy: parse_enum(&m.strategy).unwrap_or_default(),
+        status: parse_enum(&m.status).unwrap_or(MappingStatus::NeverSynced),
+        id: m.id,
+        path: m.path,
+        notion_page_id: m.notion_page_id,
+        notion_url: m.notion_url,
+        title: m.title,
+        last_synced_at: m.last_synced_at,
+    }
+}
+
+async fn list(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<Configurations>> {
+    let connection = connection_status(&state, user.user_id).await?;
+    let mappings = state
+        .store
+        .mappings(user.user_id)
+        .await?
+        .into_iter()
+        .map(to_api)
+        .collect();
+    Ok(Json(Configurations {
+        connection,
+        mappings,
+    }))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Json(req): Json<CreateMapping>,
+) -> ApiResult<(StatusCode, Json<Mapping>)> {
+    let path = ReplPath::parse(&req.path)
+        .map_err(|e| ApiError::bad_request("invalid_path", format!("{}: {e}", req.path)))?;
+    if req.kind == MappingKind::FilePage && !path.is_markdown() {
+        return Err(ApiError::bad_request(
+            "not_markdown",
+            "a file ↔ page mapping needs a Markdown file (.md)",
+        ));
+    }
+    let (conn, token) = notion_token(&state, user.user_id).await?;
+    let existing = state.store.mappings(user.user_id).await?;
+    if existing.iter().any(|m| m.path == path.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "already_mapped",
+            format!("{path} is already mapped"),
+        ));
+    }
+    if existing.len() >= MAX_MAPPINGS {
+        return Err(ApiError::bad_request(
+            "too_many_mappings",
+            format!("at most {MAX_MAPPINGS} mappings per user"),
+        ));
+    }
+    let (page_id, parent_id) = match &req.target {
+        NotionTarget::NewPage { parent_page_id } => {
+            let parent = match parent_page_id {
+                Some(p) => Some(parse_id(p)?),
+                None => None,
+            };
+            (None, parent)
+        }
+        NotionTarget::ExistingPage { page_id } => (Some(parse_id(page_id)?), None),
+    };
+    let mut record = state
+        .store
+        .insert_mapping(
+            &NewMapping {
+                user_id: user.user_id,
+                configuration_id: conn.id,
+                kind: enum_name(&req.kind),
+                repl_id: req.repl_id.map(|r| r.chars().take(200).collect()),
+                path: path.as_str().to_string(),
+                notion_page_id: None,
+                notion_parent_page_id: parent_id.map(|p| p.as_str().to_string()),
+                direction: enum_name(&req.direction),
+                strategy: enum_name(&req.strategy),
+            },
+            crate::now(),
+        )
+        .await?;
+    if let Some(page_id) = page_id {
+        // Linking an existing page: check now that it exists and is shared, so a typo fails
+        // here rather than at the first sync.
+        let page = match state.notion.retrieve_page(&token, page_id.as_str()).await {
+            Ok(p) => p,
+            Err(e) => {
+                state.store.delete_mapping(user.user_id, &record.id).await?;
+                return Err(ApiError::notion(e));
+            }
+        };
+        let title = page.title();
+        state
+            .store
+            .set_mapping_page(&record.id, &page.id, Some(&page.url), &title, crate::now())
+            .await?;
+        record.notion_page_id = Some(page.id.clone());
+        record.notion_url = Some(page.url.clone());
+        record.title = Some(title);
+    }
+    Ok((StatusCode::CREATED, Json(to_api(record))))
+}
+
+fn parse_id(s: &str) -> ApiResult<NotionId> {
+    NotionId::parse(s)
+        .ok_or_else(|| ApiError::bad_request("invalid_notion_id", "not a Notion page id"))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    // Unmapping leaves both sides as they are: only our bookkeeping goes.
+    if state.store.delete_mapping(user.user_id, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found("no such mapping"))
+    }
+}

@@ -1,0 +1,30 @@
+//! One module per resource; each exports `router()`.
+//!
+//! - `session`: Replit token → relay session; single-use tickets.
+//! - `oauth`: the Notion OAuth popup (start, callback).
+//! - `connection`: the user's Notion connection; the page picker's search.
+//! - `configurations`: mappings.
+//! - `sync`: the sync-session protocol.
+//! - `logs`: recent sync runs.
+
+mod configurations;
+mod connection;
+mod logs;
+mod oauth;
+mod session;
+mod sync;
+
+use crate::startup::AppState;
+use axum::routing::get;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(protocol::api::paths::HEALTH, get(|| async { "ok" }))
+        .merge(session::router())
+        .merge(oauth::router())
+        .merge(connection::router())
+        .merge(configurations::router())
+        .merge(sync::router())
+        .merge(logs::router())
+}

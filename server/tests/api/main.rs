@@ -1,0 +1,9 @@
+//! The relay's integration tests: one binary (faster to link), one module per concern.
+//! They run against the Notion emulator over loopback HTTP and, for the store, against both
+//! SQLite and PostgreSQL.
+
+mod auth;
+mod helpers;
+mod oauth;
+mod store;
+mod sync;

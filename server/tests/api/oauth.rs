@@ -1,0 +1,104 @@
+//! The Notion OAuth popup flow through the relay and the emulator.
+
+use crate::helpers::{consent, location, Db, TestApp};
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn connecting_notion_stores_a_sealed_token() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let client = app.login(5).await;
+    app.connect_notion(&client).await;
+    let status = client.connection().await.unwrap();
+    assert!(status.connected);
+    assert!(!status.workspace.unwrap().name.is_empty());
+    // Another user is not connected by it.
+    assert!(!app.login(6).await.connection().await.unwrap().connected);
+}
+
+#[tokio::test]
+async fn a_forged_state_is_400() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let http = no_redirects();
+    for state in ["forged", "abc.def", ""] {
+        let url = app
+            .url
+            .join(&format!("oauth/notion/callback?code=x&state={state}"))
+            .unwrap();
+        assert_eq!(
+            http.get(url).send().await.unwrap().status(),
+            400,
+            "state {state:?}"
+        );
+    }
+    let url = app.url.join("oauth/notion/callback?code=x").unwrap();
+    assert_eq!(http.get(url).send().await.unwrap().status(), 400);
+}
+
+#[tokio::test]
+async fn a_state_works_once_and_tickets_are_single_use() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let client = app.login(5).await;
+    let http = no_redirects();
+    let start = app.oauth_start_url(&client).await;
+    let resp = http.get(start.clone()).send().await.unwrap();
+    assert!(resp.status().is_redirection());
+    let authorize = location(&resp);
+    // The ticket is spent.
+    assert_eq!(http.get(start).send().await.unwrap().status(), 400);
+    let callback = consent(&http, &authorize, true).await;
+    assert_eq!(
+        http.get(callback.clone()).send().await.unwrap().status(),
+        200
+    );
+    // Replaying the callback (same state) is refused.
+    assert_eq!(http.get(callback).send().await.unwrap().status(), 400);
+    // An unknown ticket is refused.
+    let bogus = app.url.join("oauth/notion/start?ticket=bogus").unwrap();
+    assert_eq!(http.get(bogus).send().await.unwrap().status(), 400);
+}
+
+#[tokio::test]
+async fn declining_consent_connects_nothing() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let client = app.login(5).await;
+    let http = no_redirects();
+    let start = app.oauth_start_url(&client).await;
+    let authorize = location(&http.get(start).send().await.unwrap());
+    let callback = consent(&http, &authorize, false).await;
+    assert!(callback
+        .query()
+        .unwrap_or_default()
+        .contains("error=access_denied"));
+    let resp = http.get(callback).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(!client.connection().await.unwrap().connected);
+}
+
+#[tokio::test]
+async fn disconnect_removes_the_connection() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let client = app.login(5).await;
+    app.connect_notion(&client).await;
+    let resp = reqwest::Client::new()
+        .delete(app.url.join("api/connection").unwrap())
+        .bearer_auth(client_token(&app, 5).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    assert!(!client.connection().await.unwrap().connected);
+}
+
+async fn client_token(app: &TestApp, user: i64) -> String {
+    let mut c = app.client();
+    c.open_session(&app.replit_token(user))
+        .await
+        .unwrap()
+        .session_token
+}

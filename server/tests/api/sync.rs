@@ -1,0 +1,454 @@
+//! One file ↔ page mapping through the whole session protocol, against the emulator.
+
+use crate::helpers::{Db, TestApp};
+use protocol::api::{
+    ConflictStrategy, CreateMapping, Direction, MappingKind, MappingStatus, NotionTarget,
+};
+use protocol::client::RelayClient;
+use protocol::session::{
+    Ack, FileContent, ItemAction, Manifest, ManifestEntry, SessionPlan, SessionResult,
+    SkippedWrite, UploadContents, WrittenFile,
+};
+use protocol::ContentHash;
+
+/// What the panel does for Sync Now, against an in-memory file.
+struct Panel<'a> {
+    client: &'a RelayClient,
+}
+
+impl Panel<'_> {
+    /// Runs a session; applies the relay's file writes to `file` (if its hash still matches).
+    async fn sync(
+        &self,
+        mapping_id: &str,
+        path: &str,
+        file: &mut Option<String>,
+    ) -> (SessionPlan, SessionResult) {
+        let files = file
+            .iter()
+            .map(|c| ManifestEntry {
+                path: path.into(),
+                size: c.len() as u64,
+                hash: ContentHash::of(c),
+            })
+            .collect();
+        let started = self
+            .client
+            .start_session(&Manifest {
+                mapping_id: mapping_id.into(),
+                files,
+            })
+            .await
+            .expect("start");
+        let uploads = started
+            .needed
+            .iter()
+            .map(|p| FileContent {
+                path: p.clone(),
+                content: file.clone().expect("needed file exists"),
+            })
+            .collect();
+        let plan = self
+            .client
+            .upload(&started.session_id, &UploadContents { files: uploads })
+            .await
+            .expect("upload");
+        let mut ack = Ack::default();
+        for w in &plan.file_writes {
+            let current = file.as_ref().map(ContentHash::of);
+            if current == w.expected_hash {
+                *file = Some(w.content.clone());
+                ack.written.push(WrittenFile {
+                    path: w.path.clone(),
+                    hash: ContentHash::of(&w.content),
+                });
+            } else {
+                ack.skipped.push(SkippedWrite {
+                    path: w.path.clone(),
+                    reason: "changed meanwhile".into(),
+                });
+            }
+        }
+        let result = self.client.ack(&plan.session_id, &ack).await.expect("ack");
+        (plan, result)
+    }
+}
+
+fn action(result: &SessionResult) -> ItemAction {
+    assert_eq!(
+        result.items.len(),
+        1,
+        "one item per file mapping: {:?}",
+        result.items
+    );
+    result.items[0].action
+}
+
+async fn new_page_mapping(client: &RelayClient, path: &str) -> String {
+    client
+        .create_mapping(&CreateMapping {
+            kind: MappingKind::FilePage,
+            path: path.into(),
+            target: NotionTarget::NewPage {
+                parent_page_id: None,
+            },
+            direction: Direction::Bidirectional,
+            strategy: ConflictStrategy::Merge,
+            repl_id: Some("repl-1".into()),
+        })
+        .await
+        .expect("create mapping")
+        .id
+}
+
+struct Notion {
+    client: notion::NotionClient,
+    token: notion::AccessToken,
+}
+
+impl Notion {
+    async fn for_app(app: &TestApp) -> Notion {
+        let client =
+            notion::NotionClient::new(notion::ClientConfig::with_base_url(app.emulator.base_url()));
+        let token = notion::AccessToken::new(app.emulator.mint_integration_token().await);
+        Notion { client, token }
+    }
+    async fn markdown(&self, page_id: &str) -> String {
+        self.client
+            .get_page_markdown(&self.token, page_id)
+            .await
+            .expect("get markdown")
+            .markdown
+    }
+    async fn replace(&self, page_id: &str, md: &str) {
+        let req = notion::UpdatePageMarkdown::replace_content(md);
+        self.client
+            .update_page_markdown(&self.token, page_id, &req)
+            .await
+            .expect("patch markdown");
+    }
+}
+
+/// A user with Notion connected and `path` mapped to a new page, synced once.
+struct Linked {
+    client: RelayClient,
+    notion: Notion,
+    mapping: String,
+    page_id: String,
+    file: Option<String>,
+}
+
+async fn linked(app: &TestApp, user: i64, path: &str, text: &str) -> Linked {
+    let client = app.login(user).await;
+    app.connect_notion(&client).await;
+    let notion = Notion::for_app(app).await;
+    let mapping = new_page_mapping(&client, path).await;
+    let mut file = Some(text.to_string());
+    let (_, result) = Panel { client: &client }
+        .sync(&mapping, path, &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Created);
+    let page_id = client.configurations().await.unwrap().mappings[0]
+        .notion_page_id
+        .clone()
+        .expect("the page was created");
+    Linked {
+        client,
+        notion,
+        mapping,
+        page_id,
+        file,
+    }
+}
+
+async fn push_then_pull(db: Db) {
+    let Some(app) = TestApp::spawn(db).await else {
+        return;
+    };
+    let client = app.login(11).await;
+    app.connect_notion(&client).await;
+    let notion = Notion::for_app(&app).await;
+    let mapping = new_page_mapping(&client, "notes.md").await;
+    let panel = Panel { client: &client };
+    let mut file = Some("# Project notes\n\nFirst paragraph.\n\n- one\n- two\n".to_string());
+
+    // First sync creates the page from the file; the H1 becomes the title.
+    let (plan, result) = panel.sync(&mapping, "notes.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Created);
+    assert!(plan.file_writes.is_empty());
+    let configs = client.configurations().await.unwrap();
+    let m = &configs.mappings[0];
+    assert_eq!(m.title.as_deref(), Some("Project notes"));
+    assert_eq!(m.status, MappingStatus::Synced);
+    let page_id = m.notion_page_id.clone().expect("page created");
+    assert_eq!(
+        notion.markdown(&page_id).await,
+        "First paragraph.\n- one\n- two"
+    );
+
+    // Nothing changed: nothing is written anywhere, and the file content is not even uploaded.
+    app.emulator.clear_ledger().await;
+    let (plan, result) = panel.sync(&mapping, "notes.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Unchanged);
+    assert!(plan.file_writes.is_empty());
+    let writes = app
+        .emulator
+        .ledger()
+        .await
+        .into_iter()
+        .filter(|e| e.method != "GET")
+        .count();
+    assert_eq!(writes, 0, "a no-change sync writes nothing (G2)");
+
+    // An edit in Notion comes back to the file, with the title restored as the H1.
+    notion
+        .replace(
+            &page_id,
+            "First paragraph, edited in Notion.\n- one\n- two\n- three",
+        )
+        .await;
+    let (plan, result) = panel.sync(&mapping, "notes.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Pulled);
+    assert_eq!(plan.file_writes.len(), 1);
+    assert_eq!(
+        file.as_deref(),
+        Some("# Project notes\n\nFirst paragraph, edited in Notion.\n\n- one\n- two\n- three\n")
+    );
+    // ...and the pull does not echo back as an edit.
+    let (_, result) = panel.sync(&mapping, "notes.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Unchanged);
+
+    // A local edit goes to Notion.
+    file = Some("# Project notes\n\nRewritten locally.\n".into());
+    let (_, result) = panel.sync(&mapping, "notes.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Pushed);
+    assert_eq!(notion.markdown(&page_id).await, "Rewritten locally.");
+
+    let logs = client.logs(10).await.unwrap().logs;
+    assert_eq!(logs.len(), 5, "one log per sync");
+    assert!(logs
+        .iter()
+        .all(|l| l.status == protocol::api::LogStatus::Success));
+}
+
+#[tokio::test]
+async fn push_then_pull_on_sqlite() {
+    push_then_pull(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn push_then_pull_on_postgres() {
+    push_then_pull(Db::Postgres).await;
+}
+
+#[tokio::test]
+async fn an_edit_on_both_sides_is_a_conflict_and_overwrites_nothing() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let Linked {
+        client,
+        notion,
+        mapping,
+        page_id,
+        mut file,
+    } = linked(&app, 12, "plan.md", "Base text.\n").await;
+    let panel = Panel { client: &client };
+
+    file = Some("Base text, edited in the Repl.\n".into());
+    notion
+        .replace(&page_id, "Base text, edited in Notion.")
+        .await;
+    let before = file.clone();
+    let (plan, result) = panel.sync(&mapping, "plan.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Conflict);
+    assert!(result.items[0]
+        .message
+        .as_deref()
+        .unwrap_or_default()
+        .contains("nothing was overwritten"));
+    assert!(plan.file_writes.is_empty(), "the file is not overwritten");
+    assert_eq!(file, before);
+    assert_eq!(
+        notion.markdown(&page_id).await,
+        "Base text, edited in Notion.",
+        "the page is not overwritten"
+    );
+    assert_eq!(result.summary.conflicts, 1);
+    let m = &client.configurations().await.unwrap().mappings[0];
+    assert_eq!(m.status, MappingStatus::Conflicts);
+    // It stays a conflict until resolved: syncing again does not pick a side.
+    let (_, result) = panel.sync(&mapping, "plan.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Conflict);
+    assert_eq!(
+        notion.markdown(&page_id).await,
+        "Base text, edited in Notion."
+    );
+}
+
+#[tokio::test]
+async fn a_file_changed_before_the_write_is_not_clobbered() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let Linked {
+        client,
+        notion,
+        mapping,
+        page_id,
+        mut file,
+    } = linked(&app, 13, "a.md", "One.\n").await;
+    let panel = Panel { client: &client };
+    notion.replace(&page_id, "One, from Notion.").await;
+
+    // The relay plans a pull; before the panel writes, the user edits the file.
+    let manifest = Manifest {
+        mapping_id: mapping.clone(),
+        files: vec![ManifestEntry {
+            path: "a.md".into(),
+            size: 5,
+            hash: ContentHash::of("One.\n"),
+        }],
+    };
+    let started = client.start_session(&manifest).await.unwrap();
+    assert!(
+        started.needed.is_empty(),
+        "the file is unchanged, so its content is not needed"
+    );
+    let plan = client
+        .upload(&started.session_id, &UploadContents::default())
+        .await
+        .unwrap();
+    assert_eq!(plan.file_writes.len(), 1);
+    file = Some("One, typed meanwhile.\n".into());
+    let ack = Ack {
+        written: vec![],
+        skipped: vec![SkippedWrite {
+            path: "a.md".into(),
+            reason: "changed meanwhile".into(),
+        }],
+    };
+    let result = client.ack(&plan.session_id, &ack).await.unwrap();
+    assert_eq!(action(&result), ItemAction::Skipped);
+
+    // The next sync sees both edits: a conflict, not a silent overwrite either way.
+    let (_, result) = panel.sync(&mapping, "a.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Conflict);
+    assert_eq!(file.as_deref(), Some("One, typed meanwhile.\n"));
+}
+
+#[tokio::test]
+async fn users_cannot_touch_each_others_mappings() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let alice = app.login(21).await;
+    let bob = app.login(22).await;
+    app.connect_notion(&alice).await;
+    app.connect_notion(&bob).await;
+    let mapping = new_page_mapping(&alice, "mine.md").await;
+    let manifest = Manifest {
+        mapping_id: mapping.clone(),
+        files: vec![],
+    };
+    assert_eq!(
+        bob.start_session(&manifest).await.unwrap_err().status(),
+        Some(404)
+    );
+    assert_eq!(
+        bob.delete_mapping(&mapping).await.unwrap_err().status(),
+        Some(404)
+    );
+    assert!(bob.configurations().await.unwrap().mappings.is_empty());
+    // Alice's session id is useless to Bob.
+    let started = alice.start_session(&manifest).await.unwrap();
+    assert_eq!(
+        bob.upload(&started.session_id, &UploadContents::default())
+            .await
+            .unwrap_err()
+            .status(),
+        Some(404)
+    );
+}
+
+#[tokio::test]
+async fn bad_mappings_are_refused_with_a_reason() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let client = app.login(31).await;
+    let create = |path: &str| CreateMapping {
+        kind: MappingKind::FilePage,
+        path: path.into(),
+        target: NotionTarget::NewPage {
+            parent_page_id: None,
+        },
+        direction: Direction::Bidirectional,
+        strategy: ConflictStrategy::Merge,
+        repl_id: None,
+    };
+    // Not connected yet.
+    let err = client.create_mapping(&create("a.md")).await.unwrap_err();
+    assert_eq!(err.status(), Some(409));
+    app.connect_notion(&client).await;
+    for bad in ["../escape.md", "/etc/passwd.md", "a//b.md", "notes.txt"] {
+        let err = client.create_mapping(&create(bad)).await.unwrap_err();
+        assert_eq!(err.status(), Some(400), "{bad}");
+    }
+    client.create_mapping(&create("ok.md")).await.unwrap();
+    assert_eq!(
+        client
+            .create_mapping(&create("ok.md"))
+            .await
+            .unwrap_err()
+            .status(),
+        Some(409)
+    );
+    let existing = CreateMapping {
+        target: NotionTarget::ExistingPage {
+            page_id: "00000000-0000-4000-8000-000000000000".into(),
+        },
+        ..create("linked.md")
+    };
+    assert_eq!(
+        client.create_mapping(&existing).await.unwrap_err().status(),
+        Some(404)
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_upload_is_refused() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let client = app.login(41).await;
+    app.connect_notion(&client).await;
+    let mapping = new_page_mapping(&client, "big.md").await;
+    let big = "x".repeat(7 * 1024 * 1024);
+    let manifest = Manifest {
+        mapping_id: mapping,
+        files: vec![ManifestEntry {
+            path: "big.md".into(),
+            size: big.len() as u64,
+            hash: ContentHash::of(&big),
+        }],
+    };
+    let started = client.start_session(&manifest).await.unwrap();
+    assert!(
+        started.needed.is_empty(),
+        "files over the size limit are not requested"
+    );
+    let plan = client
+        .upload(&started.session_id, &UploadContents::default())
+        .await
+        .unwrap();
+    assert_eq!(plan.items[0].action, ItemAction::Skipped);
+    // Sending it anyway hits the body limit.
+    let resp = reqwest::Client::new()
+        .post(app.url.join("api/sync/sessions/x/contents").unwrap())
+        .bearer_auth(client.session_token().unwrap())
+        .header("content-type", "application/json")
+        .body(
+            serde_json::to_vec(&UploadContents {
+                files: vec![FileContent {
+                    path: "big.md".into(),
+                    content: big,
+                }],
+            })
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+}

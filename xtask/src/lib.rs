@@ -1,0 +1,26 @@
+//! The machinery behind `cargo xtask`: installing what a fresh machine lacks ([`tools`]),
+//! building the panel ([`panel`]), starting the whole system on loopback ([`stack`]), and the two
+//! commands ([`run`], [`test`]). The end-to-end tests use [`stack`] too, so they drive exactly
+//! what `cargo xtask run` starts.
+
+pub mod flags;
+pub mod panel;
+pub mod run;
+pub mod stack;
+pub mod test;
+pub mod tools;
+
+use std::path::PathBuf;
+
+/// The workspace root (the parent of xtask/).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Prints a step the way every xtask command does, so long runs are easy to follow.
+pub fn step(msg: &str) {
+    eprintln!("\x1b[1;34m==>\x1b[0m {msg}");
+}
