@@ -135,7 +135,6 @@ struct Linked {
     notion: Notion,
     mapping: String,
     page_id: String,
-    file: Option<String>,
 }
 
 async fn linked(app: &TestApp, user: i64, path: &str, text: &str) -> Linked {
@@ -157,7 +156,6 @@ async fn linked(app: &TestApp, user: i64, path: &str, text: &str) -> Linked {
         notion,
         mapping,
         page_id,
-        file,
     }
 }
 
@@ -249,11 +247,10 @@ async fn an_edit_on_both_sides_is_a_conflict_and_overwrites_nothing() {
         notion,
         mapping,
         page_id,
-        mut file,
     } = linked(&app, 12, "plan.md", "Base text.\n").await;
     let panel = Panel { client: &client };
 
-    file = Some("Base text, edited in the Repl.\n".into());
+    let mut file = Some("Base text, edited in the Repl.\n".to_string());
     notion
         .replace(&page_id, "Base text, edited in Notion.")
         .await;
@@ -292,7 +289,6 @@ async fn a_file_changed_before_the_write_is_not_clobbered() {
         notion,
         mapping,
         page_id,
-        mut file,
     } = linked(&app, 13, "a.md", "One.\n").await;
     let panel = Panel { client: &client };
     notion.replace(&page_id, "One, from Notion.").await;
@@ -316,7 +312,7 @@ async fn a_file_changed_before_the_write_is_not_clobbered() {
         .await
         .unwrap();
     assert_eq!(plan.file_writes.len(), 1);
-    file = Some("One, typed meanwhile.\n".into());
+    let mut file = Some("One, typed meanwhile.\n".to_string());
     let ack = Ack {
         written: vec![],
         skipped: vec![SkippedWrite {
