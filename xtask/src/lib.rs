@@ -22,5 +22,10 @@ pub fn root() -> PathBuf {
 
 /// Prints a step the way every xtask command does, so long runs are easy to follow.
 pub fn step(msg: &str) {
-    eprintln!("\x1b[1;34m==>\x1b[0m {msg}");
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal() {
+        eprintln!("\x1b[1;34m==>\x1b[0m {msg}");
+    } else {
+        eprintln!("==> {msg}");
+    }
 }
