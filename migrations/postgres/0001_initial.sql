@@ -80,7 +80,9 @@ CREATE TABLE conflicts (
 CREATE INDEX conflicts_user ON conflicts (user_id, status);
 
 CREATE TABLE sync_logs (
-    id TEXT PRIMARY KEY,
+    -- Insertion order: "the latest runs", even within one second.
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     user_id BIGINT NOT NULL,
     mapping_id TEXT,
     operation TEXT NOT NULL,

@@ -15,6 +15,9 @@ pub mod paths {
     pub const CONFIGURATIONS: &str = "/api/sync/configurations";
     pub const SYNC_SESSIONS: &str = "/api/sync/sessions";
     pub const LOGS: &str = "/api/logs";
+    pub const HISTORY: &str = "/api/history";
+    pub const ME: &str = "/api/me";
+    pub const WS_SYNC_STATUS: &str = "/ws/sync-status";
     pub const OAUTH_START: &str = "/oauth/notion/start";
     pub const OAUTH_CALLBACK: &str = "/oauth/notion/callback";
 
@@ -26,6 +29,12 @@ pub mod paths {
     }
     pub fn session_ack(session_id: &str) -> String {
         format!("{SYNC_SESSIONS}/{session_id}/ack")
+    }
+    pub fn revision(id: &str) -> String {
+        format!("{HISTORY}/{id}")
+    }
+    pub fn revision_restore(id: &str) -> String {
+        format!("{HISTORY}/{id}/restore")
     }
 }
 
@@ -206,4 +215,80 @@ pub enum LogStatus {
     Success,
     Failure,
     Partial,
+}
+
+/// Which side a version in history was on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Side {
+    /// A file's content in the Repl.
+    Repl,
+    /// A page's Markdown as Notion gave it.
+    Notion,
+}
+
+/// A replaced version, kept so it can be restored (SPEC §4, G16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub id: String,
+    pub path: String,
+    pub side: Side,
+    /// What replaced it: `pull`, `push`, `restore`, `resolve`.
+    pub reason: String,
+    pub hash: crate::ContentHash,
+    pub size: i64,
+    pub created_at: i64,
+}
+
+/// `GET /api/history?path=`: newest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryResponse {
+    pub revisions: Vec<Revision>,
+}
+
+/// `GET /api/history/{id}`: one version with its content.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RevisionContent {
+    pub revision: Revision,
+    pub content: String,
+}
+
+/// `POST /api/history/{id}/restore`: the panel sends the file as it is now (recorded in history
+/// first, so restoring loses nothing) and gets the write that puts the old version back; the
+/// next sync takes it to Notion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RestoreRequest {
+    /// The file's current content; `None` when the file does not exist.
+    pub current: Option<String>,
+}
+
+/// Messages on `GET /ws/sync-status?ticket=` (WebSocket, JSON text frames): live progress of the
+/// user's syncs, whichever tab or job started them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SyncEvent {
+    /// One item moved on.
+    ItemProgress {
+        session_id: String,
+        mapping_id: String,
+        path: String,
+        stage: ProgressStage,
+    },
+    /// A session finished (after the acknowledgement).
+    SyncCompleted {
+        session_id: String,
+        mapping_id: String,
+        summary: crate::session::SyncSummary,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressStage {
+    /// Reading the page from Notion.
+    ReadingNotion,
+    /// Writing to Notion.
+    WritingNotion,
+    /// Decided; the item's outcome is in the plan.
+    Planned,
 }

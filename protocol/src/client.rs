@@ -107,7 +107,11 @@ impl RelayClient {
     }
 
     pub async fn delete_mapping(&self, id: &str) -> Result<(), ClientError> {
-        let req = self.http.delete(self.base.join(&paths::configuration(id))?);
+        self.delete(&paths::configuration(id)).await
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), ClientError> {
+        let req = self.http.delete(self.base.join(path)?);
         let resp = self.authorize(req).send().await?;
         check(resp).await.map(|_| ())
     }
@@ -127,6 +131,32 @@ impl RelayClient {
 
     pub async fn ack(&self, session_id: &str, ack: &Ack) -> Result<SessionResult, ClientError> {
         self.post(&paths::session_ack(session_id), ack).await
+    }
+
+    pub async fn history(&self, path: &str) -> Result<api::HistoryResponse, ClientError> {
+        self.get(paths::HISTORY, &[("path", path)]).await
+    }
+
+    pub async fn revision(&self, id: &str) -> Result<api::RevisionContent, ClientError> {
+        self.get(&paths::revision(id), &[]).await
+    }
+
+    pub async fn restore(
+        &self,
+        id: &str,
+        req: &api::RestoreRequest,
+    ) -> Result<crate::session::FileWrite, ClientError> {
+        self.post(&paths::revision_restore(id), req).await
+    }
+
+    /// Deletes every row the relay holds for the user (and revokes the Notion token).
+    pub async fn delete_me(&self) -> Result<(), ClientError> {
+        self.delete(paths::ME).await
+    }
+
+    /// Disconnects Notion (revoking the token) and removes the connection's mappings.
+    pub async fn disconnect(&self) -> Result<(), ClientError> {
+        self.delete(paths::CONNECTION).await
     }
 
     pub async fn logs(&self, limit: u32) -> Result<api::LogsResponse, ClientError> {

@@ -114,7 +114,7 @@ pub struct Ack {
 }
 
 /// The end of a session.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionResult {
     pub items: Vec<ItemOutcome>,
     pub summary: SyncSummary,

@@ -13,6 +13,8 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod events;
+pub mod metrics;
 pub mod notion_oauth;
 pub mod routes;
 pub mod startup;

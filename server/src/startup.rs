@@ -6,6 +6,7 @@
 use crate::auth::ReplitVerifier;
 use crate::config::{OAuthSettings, Settings};
 use crate::crypto::Secrets;
+use crate::metrics::Metrics;
 use crate::notion_oauth::NotionOAuth;
 use crate::store::Store;
 use anyhow::Context;
@@ -33,11 +34,24 @@ pub struct AppState {
     pub oauth: Option<Arc<NotionOAuth>>,
     /// The relay's own public base URL.
     pub public_url: Url,
+    pub metrics: Metrics,
+    pub events: crate::events::Events,
+}
+
+impl axum::extract::FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.metrics.clone()
+    }
 }
 
 pub fn app(state: AppState) -> Router {
     let cors = cors_layer(&state);
-    let mut router = crate::routes::router();
+    let mut router = crate::routes::router()
+        .route("/metrics", axum::routing::get(crate::metrics::endpoint))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::track,
+        ));
     if let Some(dir) = &state.settings.config.panel_dir {
         // Self-hosted mode: the relay serves the panel, so the panel's origin is the relay's.
         let index = ServeFile::new(dir.join("index.html"));
@@ -153,6 +167,8 @@ pub fn build_state(settings: Settings, store: Store, public_url: Url) -> anyhow:
         None => None,
     };
     Ok(AppState {
+        metrics: Metrics::new(),
+        events: crate::events::Events::new(),
         settings: Arc::new(settings),
         store,
         secrets,

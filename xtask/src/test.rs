@@ -24,6 +24,13 @@ pub fn test(sh: &Shell) -> anyhow::Result<()> {
         .run()?;
         Ok(())
     })?;
+    timed("relay as a Shuttle service", || {
+        Ok(cmd!(
+            sh,
+            "cargo build --package server --features shuttle --bin relay-shuttle"
+        )
+        .run()?)
+    })?;
     timed("binaries for the end-to-end tests", || {
         Ok(cmd!(
             sh,

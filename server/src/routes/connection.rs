@@ -42,18 +42,24 @@ async fn status(
 /// Revokes the Notion token (best effort: a token Notion already dropped is no reason to keep
 /// the connection) and deletes the connection with its mappings.
 async fn disconnect(State(state): State<AppState>, user: AuthUser) -> ApiResult<StatusCode> {
-    if let (Ok((_, token)), Some(oauth)) = (notion_token(&state, user.user_id).await, &state.oauth)
-    {
-        if let Err(e) = state
-            .notion
-            .revoke_token(oauth.client_id(), oauth.client_secret(), &token)
-            .await
-        {
-            tracing::warn!(error = %e, "revoking the Notion token failed; deleting the connection anyway");
-        }
-    }
+    revoke(&state, user.user_id).await;
     state.store.delete_connection(user.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Revokes the user's Notion token, if any. Best effort: a token Notion already dropped is no
+/// reason to keep our copy.
+pub(crate) async fn revoke(state: &AppState, user_id: i64) {
+    let (Ok((_, token)), Some(oauth)) = (notion_token(state, user_id).await, &state.oauth) else {
+        return;
+    };
+    if let Err(e) = state
+        .notion
+        .revoke_token(oauth.client_id(), oauth.client_secret(), &token)
+        .await
+    {
+        tracing::warn!(error = %e, "revoking the Notion token failed; deleting the connection anyway");
+    }
 }
 
 #[derive(Deserialize)]

@@ -6,13 +6,19 @@
 //! - `configurations`: mappings.
 //! - `sync`: the sync-session protocol.
 //! - `logs`: recent sync runs.
+//! - `history`: replaced versions and restore.
+//! - `me`: delete my data.
+//! - `ws`: live sync progress over a WebSocket.
 
 mod configurations;
 mod connection;
+mod history;
 mod logs;
+mod me;
 mod oauth;
 mod session;
 mod sync;
+mod ws;
 
 use crate::startup::AppState;
 use axum::routing::get;
@@ -27,4 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(configurations::router())
         .merge(sync::router())
         .merge(logs::router())
+        .merge(history::router())
+        .merge(me::router())
+        .merge(ws::router())
 }

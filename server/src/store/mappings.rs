@@ -85,7 +85,7 @@ impl Store {
 
     pub async fn mappings(&self, user_id: i64) -> sqlx::Result<Vec<MappingRecord>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM sync_mappings WHERE user_id = $1 ORDER BY created_at, id"
+            "SELECT {COLUMNS} FROM sync_mappings WHERE user_id = $1 ORDER BY created_at, path"
         );
         let rows = sqlx::query(&sql)
             .bind(user_id)

@@ -6,10 +6,12 @@
 
 mod auth;
 mod connections;
+mod history;
 mod mappings;
 mod sync;
 
 pub use connections::{ConnectionRecord, NewConnection};
+pub use history::{NewRevision, RevisionRecord};
 pub use mappings::{MappingRecord, NewMapping};
 pub use sync::{ConflictRecord, ItemBase, LogRecord, SessionRecord};
 

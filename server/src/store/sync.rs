@@ -227,7 +227,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, user_id, mapping_id, operation, status, records_processed, conflicts_detected, \
              conflicts_resolved, error_details, duration_ms, created_at FROM sync_logs \
-             WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+             WHERE user_id = $1 ORDER BY seq DESC LIMIT $2",
         )
         .bind(user_id)
         .bind(limit)

@@ -5,13 +5,13 @@
 //! (`PATCH /v1/pages/{id}/markdown`), or plans a file write. Notion's answer to our own write is
 //! stored as the remote base, so our writes never come back as edits (G9).
 
-use super::{outcome, PendingWrite};
+use super::{outcome, PendingWrite, Progress};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
-use crate::store::{ConflictRecord, ItemBase, MappingRecord};
+use crate::store::{ConflictRecord, ItemBase, MappingRecord, NewRevision};
 use engine::{decide, title, translate, Base, Decision, SideState};
-use protocol::api::Direction;
+use protocol::api::{Direction, ProgressStage};
 use protocol::session::{FileWrite, ItemAction, ItemOutcome, ManifestEntry};
 use protocol::ContentHash;
 
@@ -36,6 +36,7 @@ pub(super) async fn sync(
     mapping: &MappingRecord,
     local: Option<&ManifestEntry>,
     text: Option<String>,
+    progress: &Progress<'_>,
 ) -> ApiResult<Step> {
     let path = mapping.path.as_str();
     if let Some(entry) = local {
@@ -48,6 +49,7 @@ pub(super) async fn sync(
         }
     }
     let base = state.store.item(&mapping.id, path).await?;
+    progress.stage(ProgressStage::ReadingNotion);
     let remote = match &mapping.notion_page_id {
         Some(id) => match state.notion.get_page_markdown(token, id).await {
             Ok(pm) => Some(pm.markdown),
@@ -75,6 +77,9 @@ pub(super) async fn sync(
     let direction: Direction = super::parse_enum(&mapping.direction).unwrap_or_default();
     let decision = decide(engine_base.as_ref(), &local_state, &remote_state);
     let needs_text = matches!(decision, Decision::CreateRemote | Decision::PushLocal);
+    if needs_text {
+        progress.stage(ProgressStage::WritingNotion);
+    }
     let text = match (needs_text, text) {
         (true, None) => {
             return Err(ApiError::bad_request(
@@ -105,11 +110,11 @@ pub(super) async fn sync(
         )),
         Decision::CreateRemote => {
             let text = text.unwrap_or_default();
-            push(state, token, mapping, local, &text, true).await
+            push(state, user, token, mapping, local, &text, None).await
         }
         Decision::PushLocal => {
             let text = text.unwrap_or_default();
-            push(state, token, mapping, local, &text, false).await
+            push(state, user, token, mapping, local, &text, remote.as_deref()).await
         }
         Decision::PullRemote => {
             let (Some(base), Some(md), Some(entry)) = (base, remote, local) else {
@@ -133,6 +138,7 @@ pub(super) async fn sync(
                 remote_markdown: md,
                 title: base.title.clone(),
                 title_from_h1: base.title_from_h1,
+                replaced: base.base_text.clone(),
             };
             Ok(Step {
                 outcome: outcome(path, ItemAction::Pulled, None),
@@ -172,14 +178,17 @@ pub(super) async fn sync(
 }
 
 /// Writes the file to Notion (creating the page on the first push) and records the new base.
+/// `replaced` is the page's Markdown being overwritten; it goes to history first.
 async fn push(
     state: &AppState,
+    user: &AuthUser,
     token: &notion::AccessToken,
     mapping: &MappingRecord,
     local: Option<&ManifestEntry>,
     text: &str,
-    create: bool,
+    replaced: Option<&str>,
 ) -> ApiResult<Step> {
+    let create = replaced.is_none();
     let path = mapping.path.as_str();
     let Some(entry) = local else {
         return Ok(Step::only(path, ItemAction::Skipped, None));
@@ -210,6 +219,22 @@ async fn push(
             (page.id, md, ItemAction::Created)
         }
         (Some(id), _) => {
+            if let Some(old) = replaced.filter(|old| !old.trim().is_empty()) {
+                state
+                    .store
+                    .record_revision(
+                        &NewRevision {
+                            user_id: user.user_id,
+                            mapping_id: Some(&mapping.id),
+                            path,
+                            side: "notion",
+                            reason: "push",
+                            content: old,
+                        },
+                        now,
+                    )
+                    .await?;
+            }
             let req = notion::UpdatePageMarkdown::replace_content(&body);
             let md = match state.notion.update_page_markdown(token, id, &req).await {
                 Ok(pm) => pm.markdown,

@@ -12,8 +12,9 @@ mod file_page;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
-use crate::store::{ConnectionRecord, LogRecord, SessionRecord};
+use crate::store::{ConnectionRecord, LogRecord, NewRevision, SessionRecord};
 use axum::http::StatusCode;
+use protocol::api::{ProgressStage, SyncEvent};
 use protocol::session::{
     Ack, FileWrite, ItemAction, ItemOutcome, Manifest, ManifestEntry, SessionPlan, SessionResult,
     SessionStarted, SyncSummary, UploadContents,
@@ -47,6 +48,31 @@ struct PendingWrite {
     remote_markdown: String,
     title: String,
     title_from_h1: bool,
+    /// The file's content the write replaces; recorded in history once the write is confirmed.
+    replaced: String,
+}
+
+/// Publishes one item's progress to the user's `/ws/sync-status` sockets.
+pub(crate) struct Progress<'a> {
+    events: &'a crate::events::Events,
+    user_id: i64,
+    session_id: &'a str,
+    mapping_id: &'a str,
+    path: &'a str,
+}
+
+impl Progress<'_> {
+    pub(crate) fn stage(&self, stage: ProgressStage) {
+        self.events.publish(
+            self.user_id,
+            SyncEvent::ItemProgress {
+                session_id: self.session_id.to_string(),
+                mapping_id: self.mapping_id.to_string(),
+                path: self.path.to_string(),
+                stage,
+            },
+        );
+    }
 }
 
 /// The user's connection and its Notion token, opened.
@@ -164,7 +190,24 @@ pub async fn upload(
         .as_ref()
         .and_then(|e| contents.files.iter().find(|f| f.path == e.path))
         .map(|f| f.content.clone());
-    let step = file_page::sync(state, user, &token, &mapping, local.as_ref(), text).await?;
+    let progress = Progress {
+        events: &state.events,
+        user_id: user.user_id,
+        session_id: &record.id,
+        mapping_id: &mapping.id,
+        path: &mapping.path,
+    };
+    let step = file_page::sync(
+        state,
+        user,
+        &token,
+        &mapping,
+        local.as_ref(),
+        text,
+        &progress,
+    )
+    .await?;
+    progress.stage(ProgressStage::Planned);
     session.items = vec![step.outcome];
     session.pending = step.pending.into_iter().collect();
     if !state
@@ -201,6 +244,20 @@ pub async fn acknowledge(
             .any(|w| &w.path == path && w.hash == pending.write.new_hash);
         let item = session.items.iter_mut().find(|i| &i.path == path);
         if written {
+            state
+                .store
+                .record_revision(
+                    &NewRevision {
+                        user_id: user.user_id,
+                        mapping_id: Some(&record.mapping_id),
+                        path,
+                        side: "repl",
+                        reason: "pull",
+                        content: &pending.replaced,
+                    },
+                    now,
+                )
+                .await?;
             state
                 .store
                 .put_item(
@@ -244,7 +301,18 @@ pub async fn acknowledge(
             "this sync session was already acknowledged",
         ));
     }
+    for item in &session.items {
+        state.metrics.sync_item(&enum_name(&item.action));
+    }
     let summary = SyncSummary::from_items(&session.items);
+    state.events.publish(
+        user.user_id,
+        SyncEvent::SyncCompleted {
+            session_id: record.id.clone(),
+            mapping_id: record.mapping_id.clone(),
+            summary,
+        },
+    );
     let status = if summary.failed > 0 {
         "failed"
     } else if summary.conflicts > 0 {

@@ -13,6 +13,7 @@ use server::startup::Application;
 pub const EXTENSION_ID: &str = "ext-under-test";
 pub const CLIENT_ID: &str = "relay-tests";
 pub const CLIENT_SECRET: &str = "relay-tests-secret";
+pub const SECRET_KEY: &str = "relay-test-secret-key-0123456789abcdef";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {
@@ -22,6 +23,7 @@ pub enum Db {
 
 pub struct TestApp {
     pub url: url::Url,
+    pub database_url: String,
     pub emulator: notion_emulator::RunningEmulator,
     pub key: SigningKey,
     _dir: tempfile::TempDir,
@@ -35,7 +37,7 @@ impl TestApp {
         let database_url = match db {
             Db::Sqlite => format!(
                 "sqlite://{}?mode=rwc",
-                dir.path().join("relay.db").display()
+                dir.path().join("db/relay.db").display()
             ),
             Db::Postgres => fresh_postgres_url().await?,
         };
@@ -54,7 +56,7 @@ impl TestApp {
             "--port",
             "0",
             "--secret-key",
-            "relay-test-secret-key-0123456789abcdef",
+            SECRET_KEY,
             "--replit-extension-id",
             EXTENSION_ID,
             "--replit-key-source",
@@ -80,11 +82,17 @@ impl TestApp {
         }));
         Some(TestApp {
             url,
+            database_url: database_url.clone(),
             emulator,
             key,
             _dir: dir,
             shutdown: Some(tx),
         })
+    }
+
+    /// The folder holding the SQLite database (and nothing else).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("db")
     }
 
     pub fn client(&self) -> RelayClient {

@@ -5,5 +5,7 @@
 mod auth;
 mod helpers;
 mod oauth;
+mod security;
 mod store;
 mod sync;
+mod ws;

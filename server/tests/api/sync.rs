@@ -12,13 +12,13 @@ use protocol::session::{
 use protocol::ContentHash;
 
 /// What the panel does for Sync Now, against an in-memory file.
-struct Panel<'a> {
-    client: &'a RelayClient,
+pub(crate) struct Panel<'a> {
+    pub(crate) client: &'a RelayClient,
 }
 
 impl Panel<'_> {
     /// Runs a session; applies the relay's file writes to `file` (if its hash still matches).
-    async fn sync(
+    pub(crate) async fn sync(
         &self,
         mapping_id: &str,
         path: &str,
@@ -84,7 +84,7 @@ fn action(result: &SessionResult) -> ItemAction {
     result.items[0].action
 }
 
-async fn new_page_mapping(client: &RelayClient, path: &str) -> String {
+pub(crate) async fn new_page_mapping(client: &RelayClient, path: &str) -> String {
     client
         .create_mapping(&CreateMapping {
             kind: MappingKind::FilePage,
@@ -447,4 +447,112 @@ async fn an_oversized_upload_is_refused() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 413);
+}
+
+#[tokio::test]
+async fn every_overwrite_is_in_history_and_restorable() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let Linked {
+        client,
+        notion,
+        mapping,
+        page_id,
+    } = linked(&app, 51, "h.md", "Version one.\n").await;
+    let panel = Panel { client: &client };
+
+    // A pull overwrites the file: the old file goes to history.
+    notion.replace(&page_id, "Version two, from Notion.").await;
+    let mut file = Some("Version one.\n".to_string());
+    panel.sync(&mapping, "h.md", &mut file).await;
+    // A push overwrites the page: the old page goes to history.
+    file = Some("Version three, from the Repl.\n".into());
+    panel.sync(&mapping, "h.md", &mut file).await;
+
+    let history = client.history("h.md").await.unwrap().revisions;
+    let sides: Vec<_> = history
+        .iter()
+        .map(|r| (r.side, r.reason.as_str()))
+        .collect();
+    use protocol::api::Side;
+    assert_eq!(
+        sides,
+        [(Side::Notion, "push"), (Side::Repl, "pull")],
+        "newest first"
+    );
+    let old_file = client.revision(&history[1].id).await.unwrap();
+    assert_eq!(old_file.content, "Version one.\n");
+    let old_page = client.revision(&history[0].id).await.unwrap();
+    assert_eq!(old_page.content, "Version two, from Notion.");
+
+    // Restoring gives the write that puts the old version back, guarded by the current hash,
+    // and records the current content first, so the restore can be undone too.
+    let current = file.clone();
+    let write = client
+        .restore(
+            &history[1].id,
+            &protocol::api::RestoreRequest {
+                current: current.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(write.content, "Version one.\n");
+    assert_eq!(write.expected_hash, current.as_deref().map(ContentHash::of));
+    let history = client.history("h.md").await.unwrap().revisions;
+    assert_eq!(history[0].reason, "restore");
+    assert_eq!(
+        client.revision(&history[0].id).await.unwrap().content,
+        "Version three, from the Repl.\n"
+    );
+    // Applying it and syncing takes it to Notion.
+    file = Some(write.content);
+    let (_, result) = panel.sync(&mapping, "h.md", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Pushed);
+    assert_eq!(notion.markdown(&page_id).await, "Version one.");
+
+    // Another user sees none of it.
+    let other = app.login(52).await;
+    assert!(other.history("h.md").await.unwrap().revisions.is_empty());
+    assert_eq!(
+        other.revision(&history[0].id).await.unwrap_err().status(),
+        Some(404)
+    );
+}
+
+#[tokio::test]
+async fn delete_my_data_removes_every_row() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let Linked {
+        client,
+        notion,
+        mapping,
+        page_id,
+    } = linked(&app, 61, "d.md", "Mine.\n").await;
+    notion.replace(&page_id, "Mine, edited.").await;
+    let mut file = Some("Mine.\n".to_string());
+    Panel { client: &client }
+        .sync(&mapping, "d.md", &mut file)
+        .await;
+    assert!(!client.history("d.md").await.unwrap().revisions.is_empty());
+    let bystander = linked(&app, 62, "d.md", "Theirs.\n").await;
+
+    client.delete_me().await.unwrap();
+    let configs = client.configurations().await.unwrap();
+    assert!(!configs.connection.connected);
+    assert!(configs.mappings.is_empty());
+    assert!(client.history("d.md").await.unwrap().revisions.is_empty());
+    assert!(client.logs(10).await.unwrap().logs.is_empty());
+    // Unmapping and deleting data leave Notion as it is.
+    assert_eq!(notion.markdown(&page_id).await, "Mine, edited.");
+    // Nobody else's data is touched.
+    assert_eq!(
+        bystander
+            .client
+            .configurations()
+            .await
+            .unwrap()
+            .mappings
+            .len(),
+        1
+    );
 }
