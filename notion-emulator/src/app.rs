@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::config::{OAuthClientConfig, Seed};
+use crate::infra::Infra;
 use crate::ledger::Ledger;
 use crate::seed;
 use crate::state::Store;
@@ -15,6 +16,8 @@ pub struct AppState {
     pub clock: Clock,
     pub clients: Arc<Vec<OAuthClientConfig>>,
     pub seed: Seed,
+    /// Rate limit, faults, webhooks and a loaded seed state (see [`Infra`]).
+    pub infra: Arc<Infra>,
 }
 
 impl AppState {
@@ -25,7 +28,18 @@ impl AppState {
             clock,
             clients: Arc::new(clients),
             seed,
+            infra: Arc::new(Infra::inert(clock)),
         }
+    }
+
+    /// Installs the edge (rate limit, faults, webhooks); a loaded seed state replaces the
+    /// workspace.
+    pub fn with_infra(mut self, infra: Infra) -> Self {
+        if let Some(seed) = &infra.seed_state {
+            *self.lock() = seed.clone();
+        }
+        self.infra = Arc::new(infra);
+        self
     }
 
     /// Locks the workspace. A handler that panicked while holding the lock cannot leave a torn
@@ -36,7 +50,10 @@ impl AppState {
 
     /// Back to the seed: pages, integrations, tokens and the ledger are all dropped.
     pub fn reset(&self) {
-        let fresh = seed::build(self.seed, &self.clock);
+        let fresh = match &self.infra.seed_state {
+            Some(state) => state.clone(),
+            None => seed::build(self.seed, &self.clock),
+        };
         *self.lock() = fresh;
         self.ledger.clear();
     }

@@ -3,6 +3,10 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
 
+use crate::faults::FaultPlan;
+use crate::rate_limit::RateLimit;
+use crate::webhooks::WebhookConfig;
+
 /// What the workspace holds at start (and after `POST /__emulator/reset`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Seed {
@@ -116,9 +120,19 @@ pub struct EmulatorConfig {
     /// 0 picks a free port.
     pub port: u16,
     pub seed: Seed,
-    /// Compresses Notion's time windows (minute rounding, code expiry) by this factor.
+    /// Compresses Notion's time windows (minute rounding, code expiry, the rate limit's refill
+    /// and `Retry-After`, webhook delays) by this factor.
     pub time_scale: f64,
     pub oauth_clients: Vec<OAuthClientConfig>,
+    /// Per-token rate limit; Notion's (3 requests/s, bursts of 10) by default.
+    pub rate_limit: RateLimit,
+    /// Faults to inject; none by default.
+    pub faults: FaultPlan,
+    /// A webhook subscription to start with.
+    pub webhook: Option<WebhookConfig>,
+    /// A state dump (`GET /__emulator/state`) to start from instead of `seed`; a reset returns
+    /// to it.
+    pub seed_state: Option<serde_json::Value>,
 }
 
 impl Default for EmulatorConfig {
@@ -129,6 +143,10 @@ impl Default for EmulatorConfig {
             seed: Seed::Demo,
             time_scale: 1.0,
             oauth_clients: vec![OAuthClientConfig::dev()],
+            rate_limit: RateLimit::default(),
+            faults: FaultPlan::default(),
+            webhook: None,
+            seed_state: None,
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use notion_markdown::{Block, BlockKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use crate::ids;
 use crate::state::Store;
 
 /// A block as stored: its Markdown-model kind plus the identity and audit fields Notion keeps.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredBlock {
     pub id: Uuid,
     pub kind: BlockKind,
@@ -60,6 +60,15 @@ pub fn visible_tree(store: &Store, blocks: &[StoredBlock]) -> Vec<StoredBlock> {
                     *title = page.title_text();
                 }
                 _ => continue,
+            }
+        }
+        if let BlockKind::ChildDatabase { .. } = block.kind {
+            // A database the emulator knows shows its current title; a trashed one is left
+            // out. A `<database>` tag naming no known database stays as written.
+            match store.objects.databases.get(&block.id) {
+                Some(db) if db.in_trash => continue,
+                Some(db) => block.kind = crate::databases::markdown_kind(store, db),
+                None => {}
             }
         }
         block.children = visible_tree(store, &block.children);
@@ -118,6 +127,7 @@ pub fn reconcile(old: &[StoredBlock], new: Vec<Block>, stamp: Stamp) -> Vec<Stor
     let mut cx = Reconciler {
         stamp,
         unknown_pool: unknown_pool.into_iter().collect(),
+        database_pool: database_block_ids(old),
         used: HashSet::new(),
     };
     cx.reconcile_level(old, new)
@@ -127,8 +137,23 @@ struct Reconciler {
     stamp: Stamp,
     /// Ids of old `<unknown>` blocks that a new `<unknown>` naming them may take over.
     unknown_pool: HashSet<Uuid>,
+    /// Ids of old `<database>` blocks (= database ids) a tag naming them keeps.
+    database_pool: HashSet<Uuid>,
     /// Ids already given out in the new tree (an id is never used twice).
     used: HashSet<Uuid>,
+}
+
+/// Ids of `child_database` blocks anywhere in the tree.
+fn database_block_ids(blocks: &[StoredBlock]) -> HashSet<Uuid> {
+    let mut out = HashSet::new();
+    let mut stack: Vec<&StoredBlock> = blocks.iter().collect();
+    while let Some(b) = stack.pop() {
+        if matches!(b.kind, BlockKind::ChildDatabase { .. }) {
+            out.insert(b.id);
+        }
+        stack.extend(b.children.iter());
+    }
+    out
 }
 
 impl Reconciler {
@@ -242,6 +267,9 @@ impl Reconciler {
     fn fresh(&mut self, block: Block) -> StoredBlock {
         let named = match &block.kind {
             BlockKind::ChildPage { url, .. } => ids::from_url(url),
+            BlockKind::ChildDatabase { url, .. } => {
+                ids::from_url(url).filter(|id| self.database_pool.contains(id))
+            }
             BlockKind::Unknown { url, .. } => {
                 ids::from_url(url).filter(|id| self.unknown_pool.contains(id))
             }

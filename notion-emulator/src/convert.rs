@@ -5,7 +5,9 @@ use notion::{
     Annotations, DateValue, EquationContent, IdRef, Link, Mention, RichTextContent, RichTextItem,
     TextContent, User,
 };
-use notion_markdown::{Mention as MdMention, RichText, SpanKind};
+use notion_markdown::{
+    Annotations as MdAnnotations, Color, Mention as MdMention, RichText, Span, SpanKind,
+};
 use serde_json::Value;
 
 use crate::errors::{ApiError, ApiResult};
@@ -14,6 +16,7 @@ use crate::ids;
 /// Notion's limits for one rich-text array.
 const MAX_ITEMS: usize = 100;
 const MAX_TEXT_CHARS: usize = 2000;
+const MAX_EXPRESSION_CHARS: usize = 1000;
 
 /// Markdown rich text → API rich text (as a response would show it).
 pub fn rich_text_to_api(text: &RichText) -> Vec<RichTextItem> {
@@ -71,7 +74,7 @@ fn mention_to_api(mention: &MdMention, plain: &str) -> (RichTextContent, Option<
             data_source: IdRef { id },
         }),
         MdMention::User { url } => by_url(url).map(|id| Mention::User {
-            user: User {
+            user: Box::new(User {
                 object: "user".into(),
                 id,
                 name: None,
@@ -80,7 +83,7 @@ fn mention_to_api(mention: &MdMention, plain: &str) -> (RichTextContent, Option<
                 person: None,
                 bot: None,
                 request_id: None,
-            },
+            }),
         }),
         MdMention::Date {
             start,
@@ -116,6 +119,97 @@ fn mention_to_api(mention: &MdMention, plain: &str) -> (RichTextContent, Option<
             None,
         ),
     }
+}
+
+/// API rich text → Markdown rich text (what a block written through the blocks API stores).
+///
+/// Mentions Markdown can name (user, page, database, data source, date) stay mentions; link
+/// previews and link mentions become links; template mentions and custom emoji become their
+/// plain text (the Markdown dialect has no form for them).
+pub fn rich_text_from_api(items: &[RichTextItem]) -> RichText {
+    let spans = items
+        .iter()
+        .map(|item| {
+            let a = &item.annotations;
+            let annotations = MdAnnotations {
+                bold: a.bold,
+                italic: a.italic,
+                strikethrough: a.strikethrough,
+                underline: a.underline,
+                code: a.code,
+                color: Color::from_api_name(&a.color).unwrap_or_default(),
+            };
+            let text = |content: &str, link: Option<String>| SpanKind::Text {
+                content: content.to_string(),
+                link,
+            };
+            let label = (!item.plain_text.is_empty()).then(|| item.plain_text.clone());
+            let kind = match &item.content {
+                RichTextContent::Text { text: t } => {
+                    text(&t.content, t.link.as_ref().map(|l| l.url.clone()))
+                }
+                RichTextContent::Equation { equation } => SpanKind::Equation {
+                    expression: equation.expression.clone(),
+                },
+                RichTextContent::Mention { mention } => match mention_from_api(mention) {
+                    Some(m) => SpanKind::Mention { mention: m, label },
+                    None => match mention {
+                        Mention::LinkPreview { link_preview } => {
+                            text(&item.plain_text, Some(link_preview.url.clone()))
+                        }
+                        Mention::LinkMention { link_mention } => text(
+                            &item.plain_text,
+                            link_mention
+                                .get("href")
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
+                        ),
+                        _ => text(&item.plain_text, None),
+                    },
+                },
+                RichTextContent::Unknown => text(&item.plain_text, None),
+            };
+            Span { kind, annotations }
+        })
+        .collect();
+    RichText(spans)
+}
+
+fn mention_from_api(mention: &Mention) -> Option<MdMention> {
+    let parse = |id: &str| crate::ids::parse(id);
+    Some(match mention {
+        Mention::User { user } => MdMention::User {
+            url: format!("user://{}", ids::dashed(parse(&user.id)?)),
+        },
+        Mention::Page { page } => MdMention::Page {
+            url: ids::markdown_page_url(parse(&page.id)?),
+        },
+        Mention::Database { database } => MdMention::Database {
+            url: ids::markdown_page_url(parse(&database.id)?),
+        },
+        Mention::DataSource { data_source } => MdMention::DataSource {
+            url: format!("collection://{}", ids::dashed(parse(&data_source.id)?)),
+        },
+        Mention::Date { date } => {
+            let split = |s: &str| match s.split_once('T') {
+                Some((d, t)) => (d.to_string(), Some(t.to_string())),
+                None => (s.to_string(), None),
+            };
+            let (start, start_time) = split(&date.start);
+            let (end, end_time) = match date.end.as_deref().map(split) {
+                Some((e, t)) => (Some(e), t),
+                None => (None, None),
+            };
+            MdMention::Date {
+                start,
+                end,
+                start_time,
+                end_time,
+                time_zone: date.time_zone.clone(),
+            }
+        }
+        _ => return None,
+    })
 }
 
 /// Validates and normalizes a request rich-text array (`type` optional, annotations partial),
@@ -176,6 +270,14 @@ fn rich_text_item_from_request(item: &Value, path: &str) -> ApiResult<RichTextIt
                     .ok_or_else(|| bad(".text.link.url should be a string."))?,
             ),
         };
+        if link
+            .as_ref()
+            .is_some_and(|l| l.url.chars().count() > MAX_TEXT_CHARS)
+        {
+            return Err(bad(&format!(
+                ".text.link.url.length should be ≤ `{MAX_TEXT_CHARS}`."
+            )));
+        }
         let href = link.as_ref().map(|l| l.url.clone());
         return Ok(RichTextItem {
             plain_text: content.to_string(),
@@ -194,6 +296,11 @@ fn rich_text_item_from_request(item: &Value, path: &str) -> ApiResult<RichTextIt
             .get("expression")
             .and_then(Value::as_str)
             .ok_or_else(|| bad(".equation.expression should be a string."))?;
+        if expression.chars().count() > MAX_EXPRESSION_CHARS {
+            return Err(bad(&format!(
+                ".equation.expression.length should be ≤ `{MAX_EXPRESSION_CHARS}`."
+            )));
+        }
         return Ok(RichTextItem {
             plain_text: expression.to_string(),
             content: RichTextContent::Equation {
@@ -206,8 +313,17 @@ fn rich_text_item_from_request(item: &Value, path: &str) -> ApiResult<RichTextIt
         });
     }
     if let Some(mention) = obj.get("mention") {
+        // `type` may be omitted: it is then the single key (`{"page": {"id": …}}`).
+        let mut mention = mention.clone();
+        if let Value::Object(m) = &mut mention {
+            if !m.contains_key("type") && m.len() == 1 {
+                if let Some(k) = m.keys().next().cloned() {
+                    m.insert("type".into(), Value::from(k));
+                }
+            }
+        }
         let mention: Mention =
-            serde_json::from_value(mention.clone()).map_err(|e| bad(&format!(".mention: {e}")))?;
+            serde_json::from_value(mention).map_err(|e| bad(&format!(".mention: {e}")))?;
         let plain_text = obj
             .get("plain_text")
             .and_then(Value::as_str)

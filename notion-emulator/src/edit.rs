@@ -137,6 +137,7 @@ pub fn write_body(
         || !plan.moves.is_empty()
         || !plan.creates.is_empty()
         || !deleted.is_empty();
+    let updated_blocks = crate::events::changed_blocks(&old_visible, &new_stored);
 
     for id in &plan.moves {
         move_under(store, *id, page_id, stamp);
@@ -155,14 +156,51 @@ pub fn write_body(
             child.last_edited_by = stamp.actor;
         }
     }
+    let mut created_now = false;
     if let Some(page) = store.pages.get_mut(&page_id) {
         page.blocks = new_stored;
         if changed {
             page.last_edited_time = stamp.now;
             page.last_edited_by = stamp.actor;
         }
+        created_now = page.created_time == stamp.now;
     }
+    record_body_events(
+        store,
+        page_id,
+        &plan,
+        &deleted,
+        changed && !created_now,
+        updated_blocks,
+        stamp,
+    );
     Ok(())
+}
+
+/// Webhook events of a body write: sub-pages created, moved in or deleted, and the page's own
+/// content change (not for a page created by this same write: that is `page.created`).
+fn record_body_events(
+    store: &mut Store,
+    page_id: Uuid,
+    plan: &ChildPlan,
+    deleted: &[Uuid],
+    content_changed: bool,
+    updated_blocks: Vec<Uuid>,
+    stamp: Stamp,
+) {
+    use crate::events::kinds;
+    for (id, _) in &plan.creates {
+        store.record_page_event(kinds::PAGE_CREATED, *id, stamp);
+    }
+    for id in &plan.moves {
+        store.record_page_event(kinds::PAGE_MOVED, *id, stamp);
+    }
+    for id in deleted {
+        store.record_page_event(kinds::PAGE_DELETED, *id, stamp);
+    }
+    if content_changed {
+        store.record_page_change(kinds::PAGE_CONTENT_UPDATED, page_id, stamp, updated_blocks);
+    }
 }
 
 /// A fresh page record with an empty body.
@@ -192,6 +230,7 @@ pub fn new_page_record(
         is_locked: false,
         blocks: Vec::new(),
         seq,
+        properties: Default::default(),
     }
 }
 

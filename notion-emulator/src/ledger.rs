@@ -16,6 +16,13 @@ pub struct LedgerEntry {
     pub duration_ms: f64,
     pub token_hint: Option<String>,
     pub request_id: String,
+    /// When the request arrived, in milliseconds since the Unix epoch (for measuring rates).
+    #[serde(default)]
+    pub received_at_ms: f64,
+    /// The injected fault (`429`, `500`, `502`, `503`, `529`, `delay`, `reset`, `lost`), if any.
+    /// For `reset` and `lost` the client got no answer, whatever `status` says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
 }
 
 /// Keeps the most recent entries (bounded so a long benchmark cannot grow it without limit).
@@ -33,30 +40,15 @@ struct LedgerInner {
 const MAX_ENTRIES: usize = 100_000;
 
 impl Ledger {
-    pub fn record(
-        &self,
-        method: String,
-        path: String,
-        status: u16,
-        duration_ms: f64,
-        token_hint: Option<String>,
-        request_id: String,
-    ) {
+    /// Appends an entry; its `seq` is assigned here.
+    pub fn record(&self, mut entry: LedgerEntry) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.next_seq += 1;
-        let seq = inner.next_seq;
+        entry.seq = inner.next_seq;
         if inner.entries.len() >= MAX_ENTRIES {
             inner.entries.pop_front();
         }
-        inner.entries.push_back(LedgerEntry {
-            seq,
-            method,
-            path,
-            status,
-            duration_ms,
-            token_hint,
-            request_id,
-        });
+        inner.entries.push_back(entry);
     }
 
     pub fn entries(&self) -> Vec<LedgerEntry> {
@@ -69,4 +61,11 @@ impl Ledger {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.entries.clear();
     }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_unix_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }

@@ -16,21 +16,39 @@
 //! ```
 
 mod app;
+mod blockreq;
+mod blocks;
 mod config;
+mod conn;
 mod content;
 mod convert;
+mod databases;
+mod edge;
 mod edit;
 mod errors;
+pub mod events;
+pub mod faults;
+mod html;
 mod ids;
+mod infra;
 mod ledger;
 mod nfm;
+mod objects;
+mod paging;
+mod persist;
+mod properties;
+mod query;
+pub mod rate_limit;
 mod routes;
+mod schema;
 mod seed;
 mod state;
+mod tasks;
 pub mod testing;
 mod time;
 mod version;
 mod views;
+pub mod webhooks;
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -43,8 +61,12 @@ use tokio::task::JoinHandle;
 /// Short name for [`OAuthClientConfig`].
 pub use config::OAuthClientConfig as OAuthClient;
 pub use config::{EmulatorConfig, OAuthClientConfig, Seed};
+pub use faults::{FaultKind, FaultPlan, FaultRule};
 pub use ledger::LedgerEntry;
+pub use persist::LoadError;
+pub use rate_limit::RateLimit;
 pub use routes::hooks::MintedToken;
+pub use webhooks::{sign as webhook_signature, WebhookConfig};
 
 use app::AppState;
 
@@ -102,6 +124,65 @@ impl EmulatorHandle {
         serde_json::to_value(&*self.state.lock()).unwrap_or(serde_json::Value::Null)
     }
 
+    /// The per-token rate limit in force (at Notion's pace; see [`EmulatorHandle::time_scale`]).
+    pub fn rate_limit(&self) -> RateLimit {
+        self.state.infra.limiter.limit()
+    }
+
+    /// The time scale the emulator runs at.
+    pub fn time_scale(&self) -> f64 {
+        self.state.infra.time_scale
+    }
+
+    /// Replaces the fault plan (same as `POST /__emulator/faults`).
+    pub fn set_faults(&self, plan: FaultPlan) -> Result<(), String> {
+        plan.validate()?;
+        self.state.infra.faults.set(plan);
+        Ok(())
+    }
+
+    /// Subscribes a webhook URL (same as `POST /__emulator/webhooks`); the answer carries the
+    /// verification token, also sent to the URL in the handshake.
+    pub fn subscribe_webhooks(
+        &self,
+        config: WebhookConfig,
+    ) -> Result<webhooks::Subscribed, String> {
+        self.state.infra.webhooks.subscribe(config)
+    }
+
+    /// The subscription, pending events and delivery attempts.
+    pub fn webhook_status(&self) -> webhooks::WebhookStatus {
+        self.state.infra.webhooks.status()
+    }
+
+    /// Recent change events recorded by mutations (what webhooks are made from), oldest first.
+    pub fn events(&self) -> Vec<events::ChangeEvent> {
+        self.state.infra.webhooks.recent_events()
+    }
+
+    /// Replaces the workspace with a dump made by [`EmulatorHandle::state_json`] (same as
+    /// `PUT /__emulator/state`).
+    pub fn load_state(&self, dump: serde_json::Value) -> Result<(), LoadError> {
+        let store = persist::load(dump)?;
+        *self.state.lock() = store;
+        Ok(())
+    }
+
+    /// Blocks a Markdown GET renders before it truncates (Notion: about 20 000). Lower it to
+    /// exercise `truncated` and `unknown_block_ids` without building huge pages.
+    pub fn set_markdown_render_cap(&self, blocks: usize) {
+        self.state.lock().objects.tuning.markdown_render_cap = blocks;
+    }
+
+    /// How long an async task stays queued and how long a finished one can be polled (both at
+    /// Notion's pace; the time scale divides them).
+    pub fn set_async_task_timing(&self, delay: std::time::Duration, ttl: std::time::Duration) {
+        let mut store = self.state.lock();
+        let tuning = &mut store.objects.tuning;
+        tuning.async_task_delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        tuning.async_task_ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+    }
+
     pub fn workspace_name(&self) -> String {
         self.state.lock().workspace.name.clone()
     }
@@ -132,6 +213,7 @@ impl EmulatorHandle {
                 parent_id: match p.parent {
                     state::PageParentRef::Workspace => None,
                     state::PageParentRef::Page(parent) => Some(ids::dashed(parent)),
+                    state::PageParentRef::DataSource(ds) => Some(ids::dashed(ds)),
                 },
                 in_trash: p.in_trash,
             })
@@ -185,6 +267,7 @@ impl RunningEmulator {
 
     /// Stops accepting connections and waits for the server task to end.
     pub async fn shutdown(mut self) {
+        self.handle.state.infra.stop();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -196,6 +279,7 @@ impl RunningEmulator {
 
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
+        self.handle.state.infra.stop();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -217,16 +301,37 @@ pub async fn spawn(config: EmulatorConfig) -> anyhow::Result<RunningEmulator> {
     {
         anyhow::bail!("OAuth clients need a non-empty client id and secret");
     }
-    let state = AppState::new(
-        config.seed,
-        time::Clock::new(config.time_scale),
-        config.oauth_clients,
+    config
+        .faults
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid faults: {e}"))?;
+    let seed_state = match config.seed_state {
+        Some(dump) => Some(persist::load(dump).context("loading the seed state")?),
+        None => None,
+    };
+    let clock = time::Clock::new(config.time_scale);
+    let infra = infra::Infra::new(
+        config.rate_limit,
+        config.faults,
+        clock,
+        config.time_scale,
+        seed_state,
     );
+    let state = AppState::new(config.seed, clock, config.oauth_clients).with_infra(infra);
+    if let Some(webhook) = config.webhook {
+        state
+            .infra
+            .webhooks
+            .subscribe(webhook)
+            .map_err(|e| anyhow::anyhow!("invalid webhook subscription: {e}"))?;
+    }
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(config.bind, config.port))
         .await
         .with_context(|| format!("binding {}:{}", config.bind, config.port))?;
     let addr = listener.local_addr().context("reading the bound address")?;
-    let router = routes::router(state.clone());
+    let router =
+        routes::router(state.clone()).into_make_service_with_connect_info::<conn::ConnHandle>();
+    let listener = conn::KillableListener::new(listener);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, router)

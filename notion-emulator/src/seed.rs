@@ -177,6 +177,17 @@ fn add_bookmark(store: &mut Store, page_id: uuid::Uuid, stamp: Stamp) {
         created_by: stamp.actor,
         last_edited_by: stamp.actor,
     });
+    // What the blocks API shows for it.
+    store.objects.block_extras.insert(
+        id,
+        crate::objects::BlockExtra {
+            api: Some((
+                "bookmark".into(),
+                serde_json::json!({"caption": [], "url": "https://acme.example/roadmap"}),
+            )),
+            ..Default::default()
+        },
+    );
 }
 
 #[cfg(test)]

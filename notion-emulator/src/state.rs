@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use notion::{FileObject, Icon, RichTextItem};
 use rand::distributions::Alphanumeric;
 use rand::Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -19,7 +19,7 @@ use crate::content::StoredBlock;
 use crate::ids;
 
 /// Mirrors the brief's model: one workspace per emulator.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Workspace {
     pub id: Uuid,
     pub name: String,
@@ -28,7 +28,7 @@ pub struct Workspace {
     pub owner: Uuid,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Person {
     pub id: Uuid,
     pub name: String,
@@ -36,7 +36,7 @@ pub struct Person {
 }
 
 /// What an integration may see.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Access {
     /// Everything (test tokens minted through `/__emulator/tokens`).
@@ -47,7 +47,7 @@ pub enum Access {
 
 /// An integration's bot user. Public integrations get one bot per workspace; re-authorizing
 /// returns the same bot, as in Notion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BotRecord {
     pub id: Uuid,
     pub name: String,
@@ -58,7 +58,7 @@ pub struct BotRecord {
     pub access: Access,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TokenRecord {
     pub bot_id: Uuid,
     /// The OAuth grant that issued it; `None` for internal-integration tokens.
@@ -68,7 +68,7 @@ pub struct TokenRecord {
 }
 
 /// One OAuth authorization: the current access/refresh pair, rotated on refresh.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GrantRecord {
     pub id: Uuid,
     pub client_id: String,
@@ -77,7 +77,7 @@ pub struct GrantRecord {
     pub access_hashes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CodeRecord {
     pub client_id: String,
     pub bot_id: Uuid,
@@ -88,7 +88,7 @@ pub struct CodeRecord {
 }
 
 /// An authorize request waiting for the person's answer on the consent page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConsentRecord {
     pub client_id: String,
     pub redirect_uri: String,
@@ -98,14 +98,16 @@ pub struct ConsentRecord {
     pub expires_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
 pub enum PageParentRef {
     Workspace,
     Page(Uuid),
+    /// A database row.
+    DataSource(Uuid),
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PageRecord {
     pub id: Uuid,
     pub parent: PageParentRef,
@@ -126,6 +128,9 @@ pub struct PageRecord {
     pub blocks: Vec<StoredBlock>,
     /// Creation order, the tie-breaker for stable listings.
     pub seq: u64,
+    /// Property values of a database row, by property id (the title lives in `title`).
+    #[serde(default)]
+    pub properties: BTreeMap<String, notion::PropertyValueKind>,
 }
 
 impl PageRecord {
@@ -134,7 +139,7 @@ impl PageRecord {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Store {
     pub workspace: Workspace,
     pub people: BTreeMap<Uuid, Person>,
@@ -147,6 +152,12 @@ pub struct Store {
     pub codes: HashMap<String, CodeRecord>,
     pub consents: HashMap<String, ConsentRecord>,
     next_seq: u64,
+    /// Databases, data sources, trashed blocks, async tasks (see [`crate::objects`]).
+    #[serde(flatten)]
+    pub objects: crate::objects::Objects,
+    /// Change events recorded by mutations, not yet collected for webhooks (not dumped).
+    #[serde(skip)]
+    pub events: crate::events::Outbox,
 }
 
 /// Hex SHA-256 of a secret: the only form in which secrets are kept.
@@ -194,6 +205,8 @@ impl Store {
             codes: HashMap::new(),
             consents: HashMap::new(),
             next_seq: 0,
+            objects: Default::default(),
+            events: Default::default(),
         }
     }
 
@@ -257,57 +270,17 @@ impl Store {
 
     /// Whether `bot` may see `page_id` (shared root, descendant of one, or everything).
     pub fn can_see(&self, bot: &BotRecord, page_id: Uuid) -> bool {
-        let roots = match &bot.access {
-            Access::All => return self.pages.contains_key(&page_id),
-            Access::Shared { roots } => roots,
-        };
-        let mut current = page_id;
-        // Bounded walk: the tree is acyclic by construction, the bound guards against bugs.
-        for _ in 0..10_000 {
-            if roots.contains(&current) {
-                return self.pages.contains_key(&page_id);
-            }
-            match self.pages.get(&current).map(|p| p.parent) {
-                Some(PageParentRef::Page(parent)) => current = parent,
-                _ => return false,
-            }
-        }
-        false
+        self.can_see_node(bot, crate::objects::Node::Page(page_id))
     }
 
-    /// In the trash itself or under a trashed ancestor.
+    /// In the trash itself or under a trashed ancestor (page, data source or database).
     pub fn is_trashed_deep(&self, page_id: Uuid) -> bool {
-        let mut current = Some(page_id);
-        let mut steps = 0;
-        while let Some(id) = current {
-            steps += 1;
-            let Some(page) = self.pages.get(&id) else {
-                return false;
-            };
-            if page.in_trash {
-                return true;
-            }
-            current = match page.parent {
-                PageParentRef::Page(parent) if steps < 10_000 => Some(parent),
-                _ => None,
-            };
-        }
-        false
+        self.node_trashed_deep(crate::objects::Node::Page(page_id))
     }
 
     /// Whether `ancestor` is `page_id` or one of its ancestors (guards moves against cycles).
     pub fn is_ancestor_or_self(&self, ancestor: Uuid, page_id: Uuid) -> bool {
-        let mut current = page_id;
-        for _ in 0..10_000 {
-            if current == ancestor {
-                return true;
-            }
-            match self.pages.get(&current).map(|p| p.parent) {
-                Some(PageParentRef::Page(parent)) => current = parent,
-                _ => return false,
-            }
-        }
-        true
+        self.node_is_ancestor_or_self(ancestor, crate::objects::Node::Page(page_id))
     }
 
     /// Lets a bot see a page it just created (Notion shares a page with its creator).

@@ -33,6 +33,27 @@ impl ApiVersion {
     pub fn has_archived_key(self) -> bool {
         self.0 < "2026-03-11"
     }
+
+    /// 2025-09-03 split databases into containers and data sources. Before it: databases carry
+    /// `properties`, rows have a `database_id` parent, `POST /v1/databases/{id}/query` is the
+    /// row query, search filters on `database`, and `/v1/data_sources` does not exist.
+    pub fn has_data_sources(self) -> bool {
+        self.0 >= "2025-09-03"
+    }
+
+    /// 2026-03-11 replaced the flat `after` of append-children with `position`.
+    pub fn uses_append_position(self) -> bool {
+        self.0 >= "2026-03-11"
+    }
+
+    /// The block type Notion renamed in 2026-03-11 (`transcription` → `meeting_notes`).
+    pub fn meeting_notes_type(self) -> &'static str {
+        if self.0 >= "2026-03-11" {
+            "meeting_notes"
+        } else {
+            "transcription"
+        }
+    }
 }
 
 #[cfg(test)]
@@ -44,5 +65,10 @@ mod tests {
         assert!(ApiVersion::parse("2025-09-03").unwrap().has_archived_key());
         assert!(!ApiVersion::parse("2026-03-11").unwrap().has_archived_key());
         assert_eq!(ApiVersion::parse("2099-01-01"), None);
+        let legacy = ApiVersion::parse("2022-06-28").unwrap();
+        assert!(!legacy.has_data_sources() && !legacy.uses_append_position());
+        assert!(ApiVersion::parse("2025-09-03").unwrap().has_data_sources());
+        assert!(ApiVersion::CURRENT.uses_append_position());
+        assert_eq!(legacy.meeting_notes_type(), "transcription");
     }
 }

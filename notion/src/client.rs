@@ -17,8 +17,15 @@ use crate::models::{
     PageMarkdown, RevokeResponse, SearchRequest, SearchResponse, TokenGrant, TokenResponse,
     UpdatePageMarkdown, User,
 };
-use crate::retry::{backoff_delay, parse_retry_after, should_retry_status, should_retry_transport};
+use crate::pacing::{Pacer, Pacing};
+use crate::retry::{
+    backoff_delay, parse_retry_after, retry_after_delay, should_retry_status,
+    should_retry_transport,
+};
 use crate::token::AccessToken;
+
+/// Longest wait for a TCP (and TLS) connection, within the per-attempt timeout.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Header carrying Notion's request id on every response.
 const REQUEST_ID_HEADER: &str = "x-notion-request-id";
@@ -33,6 +40,8 @@ struct Inner {
     http: reqwest::Client,
     config: ClientConfig,
     retry: RetryPolicy,
+    /// Per-token pacing shared by every clone; `None` when switched off.
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl std::fmt::Debug for NotionClient {
@@ -46,7 +55,7 @@ impl std::fmt::Debug for NotionClient {
 
 /// How a request authenticates: bearer for the API, HTTP Basic (client credentials) for the
 /// OAuth token endpoints.
-enum Auth<'a> {
+pub(crate) enum Auth<'a> {
     Bearer(&'a AccessToken),
     Basic {
         client_id: &'a str,
@@ -55,15 +64,15 @@ enum Auth<'a> {
 }
 
 /// One logical API call (possibly several attempts).
-struct Call<'a> {
-    method: Method,
+pub(crate) struct Call<'a> {
+    pub(crate) method: Method,
     /// For tracing: the route with placeholders (`/v1/pages/{id}`), never ids or content.
-    route: &'static str,
+    pub(crate) route: &'static str,
     /// Path segments after `/v1/`; each is percent-encoded on its own.
-    segments: Vec<&'a str>,
-    query: Vec<(&'static str, String)>,
-    body: Option<Vec<u8>>,
-    auth: Auth<'a>,
+    pub(crate) segments: Vec<&'a str>,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) auth: Auth<'a>,
 }
 
 /// The raw outcome of one attempt.
@@ -78,6 +87,7 @@ impl NotionClient {
     pub fn new(config: ClientConfig) -> Self {
         let http = reqwest::Client::builder()
             .user_agent(concat!("notion-sync/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(config.timeout.min(CONNECT_TIMEOUT))
             .build()
             // Building only fails if the TLS backend cannot initialise; the default client has
             // the same failure mode, so fall back to it rather than panic here.
@@ -87,20 +97,43 @@ impl NotionClient {
                 http,
                 config,
                 retry: RetryPolicy::default(),
+                pacer: Some(Arc::new(Pacer::new(Pacing::notion()))),
             }),
+        }
+    }
+
+    /// Paces bearer requests per token with `pacing` (default: [`Pacing::notion`], 3 requests/s
+    /// on average). The returned client and its clones share one pacer.
+    pub fn with_pacing(self, pacing: Pacing) -> Self {
+        self.rebuild(|inner| inner.pacer = Some(Arc::new(Pacer::new(pacing))))
+    }
+
+    /// No client-side pacing (the server's 429s and `Retry-After` still apply).
+    pub fn without_pacing(self) -> Self {
+        self.rebuild(|inner| inner.pacer = None)
+    }
+
+    /// The pacing in force, if any.
+    pub fn pacing(&self) -> Option<Pacing> {
+        self.inner.pacer.as_ref().map(|p| p.pacing())
+    }
+
+    fn rebuild(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner {
+            http: self.inner.http.clone(),
+            config: self.inner.config.clone(),
+            retry: self.inner.retry.clone(),
+            pacer: self.inner.pacer.clone(),
+        };
+        change(&mut inner);
+        NotionClient {
+            inner: Arc::new(inner),
         }
     }
 
     /// Replaces the retry policy (e.g. [`RetryPolicy::none`] in tests that count calls).
     pub fn with_retry_policy(self, retry: RetryPolicy) -> Self {
-        let inner = Inner {
-            http: self.inner.http.clone(),
-            config: self.inner.config.clone(),
-            retry,
-        };
-        NotionClient {
-            inner: Arc::new(inner),
-        }
+        self.rebuild(|inner| inner.retry = retry)
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -306,7 +339,10 @@ impl NotionClient {
 
     /// Runs a call with retries, inside a tracing span that carries method, route, status,
     /// attempts and Notion's request id (never tokens, ids in bodies or content).
-    async fn execute<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, NotionError> {
+    pub(crate) async fn execute<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<T, NotionError> {
         let span = tracing::info_span!(
             "notion.request",
             method = %call.method,
@@ -327,6 +363,9 @@ impl NotionClient {
             attempt += 1;
             span.record("attempts", attempt);
             let retries_left = attempt <= policy.max_retries;
+            if let (Some(pacer), Auth::Bearer(token)) = (&self.inner.pacer, &call.auth) {
+                pacer.ready(token.expose()).await;
+            }
             let answer = match self.attempt(&call, url.clone()).await {
                 Ok(answer) => answer,
                 Err(err) => {
@@ -351,7 +390,7 @@ impl NotionClient {
             if retries_left && should_retry_status(&call.method, answer.status) {
                 let delay = match answer.retry_after {
                     Some(wait) if wait > policy.max_retry_after => return Err(error),
-                    Some(wait) => wait,
+                    Some(wait) => retry_after_delay(wait),
                     None => backoff_delay(policy, attempt),
                 };
                 tracing::warn!(
@@ -431,7 +470,7 @@ impl NotionClient {
     }
 }
 
-fn encode<T: Serialize + ?Sized>(body: &T) -> Result<Vec<u8>, NotionError> {
+pub(crate) fn encode<T: Serialize + ?Sized>(body: &T) -> Result<Vec<u8>, NotionError> {
     serde_json::to_vec(body).map_err(|e| NotionError::InvalidRequest(e.to_string()))
 }
 

@@ -50,6 +50,18 @@ pub(crate) fn backoff_delay(policy: &RetryPolicy, retry: u32) -> Duration {
     half + Duration::from_millis(extra)
 }
 
+/// The wait after a `Retry-After`: at least what the server asked, plus up to a tenth more
+/// (at most 1 s), so that clients told the same thing do not all come back at once.
+pub(crate) fn retry_after_delay(wait: Duration) -> Duration {
+    let spread = u64::try_from((wait / 10).min(Duration::from_secs(1)).as_micros()).unwrap_or(0);
+    let extra = if spread == 0 {
+        0
+    } else {
+        rand::thread_rng().gen_range(0..=spread)
+    };
+    wait + Duration::from_micros(extra)
+}
+
 /// Parses `Retry-After`: delta-seconds (integer or decimal) or an HTTP date.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
@@ -93,6 +105,18 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn retry_after_is_honoured_with_a_little_jitter() {
+        for _ in 0..50 {
+            let d = retry_after_delay(Duration::from_secs(2));
+            assert!(
+                d >= Duration::from_secs(2) && d <= Duration::from_millis(2200),
+                "{d:?}"
+            );
+        }
+        assert_eq!(retry_after_delay(Duration::ZERO), Duration::ZERO);
     }
 
     #[test]

@@ -6,12 +6,21 @@
 //! - [`require_version_and_token`] (bearer routes only) enforces `Notion-Version` and resolves
 //!   the bearer token to an integration, in that order, as Notion does.
 
+mod api;
+mod async_tasks;
+mod blocks;
+mod data_sources;
+mod databases;
 pub(crate) mod hooks;
-mod markdown;
+mod infra;
+pub(crate) mod markdown;
 mod oauth;
-mod pages;
+mod page_update;
+pub(crate) mod pages;
+mod people;
 mod search;
 mod users;
+mod view;
 
 use std::time::Instant;
 
@@ -42,6 +51,7 @@ pub fn router(state: AppState) -> Router {
             get(markdown::retrieve).patch(markdown::update),
         )
         .route("/v1/search", post(search::search))
+        .merge(api::routes())
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_version_and_token,
@@ -57,8 +67,15 @@ pub fn router(state: AppState) -> Router {
     bearer
         .merge(oauth)
         .merge(hooks::router())
+        .merge(infra::router())
+        .merge(view::router())
         .fallback(fallback)
         .method_not_allowed_fallback(fallback)
+        // Faults and the rate limit run inside the ledger's middleware, so it records them.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::edge::edge,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             tag_and_record,
@@ -148,19 +165,32 @@ async fn tag_and_record(State(state): State<AppState>, mut req: Request, next: N
         return next.run(req).await;
     }
     let started = Instant::now();
+    let received_at_ms = crate::ledger::now_unix_ms();
     let request_id = Uuid::new_v4().to_string();
     let method = req.method().to_string();
     let hint = bearer_token(req.headers()).map(token_hint);
     req.extensions_mut().insert(RequestId(request_id.clone()));
 
     let response = next.run(req).await;
+    let fault = response
+        .extensions()
+        .get::<crate::edge::InjectedFault>()
+        .map(|f| f.0.as_str().to_string());
     let response = tag_response(response, &request_id).await;
     let status = response.status().as_u16();
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::debug!(%method, %path, status, duration_ms, %request_id, "request");
-    state
-        .ledger
-        .record(method, path, status, duration_ms, hint, request_id);
+    state.ledger.record(crate::ledger::LedgerEntry {
+        seq: 0,
+        method,
+        path,
+        status,
+        duration_ms,
+        token_hint: hint,
+        request_id,
+        received_at_ms,
+        fault,
+    });
     response
 }
 

@@ -1,6 +1,9 @@
-//! `POST /v1/pages` (with Markdown) and `GET /v1/pages/{id}`.
+//! `POST /v1/pages` (with Markdown or blocks; under a page, a data source, a single-source
+//! database or the workspace) and `GET /v1/pages/{id}`.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use notion::{FileObject, Icon, Page, RichTextItem};
 use notion_markdown::{Block, BlockKind, Dialect};
@@ -9,26 +12,43 @@ use uuid::Uuid;
 
 use super::{dialect, expect_object, expect_str, field, optional_bool, path_id, Ctx, JsonBody};
 use crate::app::AppState;
+use crate::blockreq::{self, Container, Reader};
+use crate::blocks;
 use crate::content::Stamp;
 use crate::convert;
 use crate::edit::{self, Position};
 use crate::errors::{ApiError, ApiResult};
 use crate::ids;
 use crate::nfm;
+use crate::objects::Node;
+use crate::properties;
 use crate::state::{PageParentRef, PageRecord, Store};
+use crate::tasks;
 use crate::views;
 
 pub async fn retrieve(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
     Path(raw): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> ApiResult<Json<Page>> {
     let id = path_id("page_id", &raw)?;
+    let only = filter_properties(query.as_deref());
     let store = state.lock();
     let page = visible_page(&store, &ctx, id)?;
-    let mut out = views::page(page, &state.clock, ctx.version);
+    let mut out = views::page_with(&store, page, &state.clock, ctx.version, only.as_deref());
     out.request_id = Some(ctx.request_id.clone());
     Ok(Json(out))
+}
+
+/// `filter_properties` query parameters (repeatable; names or ids), if any.
+pub(crate) fn filter_properties(query: Option<&str>) -> Option<Vec<String>> {
+    let keys: Vec<String> = crate::paging::query_pairs(query)
+        .into_iter()
+        .filter(|(k, _)| k == "filter_properties" || k == "filter_properties[]")
+        .map(|(_, v)| v)
+        .collect();
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// The page if the caller may see it; Notion's 404 otherwise (missing and unshared look alike).
@@ -43,49 +63,124 @@ pub(crate) fn visible_page<'a>(store: &'a Store, ctx: &Ctx, id: Uuid) -> ApiResu
 enum ParentRequest {
     Workspace,
     Page(Uuid),
-    /// Databases and data sources do not exist in the emulator yet: always "not found".
-    Container(&'static str, Uuid),
+    DataSource(Uuid),
+    /// A single-source database (its data source is the parent).
+    Database(Uuid),
+}
+
+/// Page content given at creation.
+enum Content {
+    None,
+    Markdown(String),
+    Blocks(Value),
 }
 
 struct CreateRequest {
     parent: ParentRequest,
-    title: Option<Vec<RichTextItem>>,
-    markdown: Option<String>,
+    properties: Option<Value>,
+    content: Content,
     dialect: Dialect,
     icon: Option<Icon>,
     cover: Option<FileObject>,
     position: Position,
+    allow_async: bool,
 }
 
 pub async fn create(
     State(state): State<AppState>,
     Extension(ctx): Extension<Ctx>,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<Value>,
-) -> ApiResult<Json<Page>> {
+) -> ApiResult<Response> {
     let req = parse_create(&body)?;
+    if req.allow_async {
+        {
+            let store = state.lock();
+            resolve_parent(&store, &ctx, &req.parent)?;
+        }
+        let base = super::async_tasks::origin(&headers);
+        let task = tasks::enqueue(&state, &ctx, tasks::Operation::CreatePage, body, &base);
+        return Ok((StatusCode::ACCEPTED, Json(task)).into_response());
+    }
     let mut store = state.lock();
-    let bot = ctx.bot(&store)?.clone();
-    let parent = match req.parent {
-        ParentRequest::Workspace => PageParentRef::Workspace,
+    let mut out = create_page(&mut store, &state.clock, &ctx, &body)?;
+    out.request_id = Some(ctx.request_id.clone());
+    Ok(Json(out).into_response())
+}
+
+/// Where a new page goes, checked against what the caller may see and edit.
+fn resolve_parent(store: &Store, ctx: &Ctx, parent: &ParentRequest) -> ApiResult<PageParentRef> {
+    let archived = || {
+        ApiError::validation(
+            "Can't edit block that is archived. You must unarchive the block before editing.",
+        )
+    };
+    match parent {
+        ParentRequest::Workspace => Ok(PageParentRef::Workspace),
         ParentRequest::Page(id) => {
-            let parent = visible_page(&store, &ctx, id)?;
+            let parent = visible_page(store, ctx, *id)?;
             if parent.in_trash {
+                return Err(archived());
+            }
+            Ok(PageParentRef::Page(*id))
+        }
+        ParentRequest::DataSource(id) => {
+            if !ctx.version.has_data_sources() {
                 return Err(ApiError::validation(
-                    "Can't edit block that is archived. You must unarchive the block before editing.",
+                    "body failed validation: body.parent.data_source_id requires Notion-Version 2025-09-03 or later.",
                 ));
             }
-            PageParentRef::Page(id)
+            let ds = super::data_sources::visible_data_source(store, ctx, *id)?;
+            if store.node_trashed_deep(Node::DataSource(ds.id)) {
+                return Err(archived());
+            }
+            Ok(PageParentRef::DataSource(*id))
         }
-        ParentRequest::Container(kind, id) => {
-            return Err(ApiError::not_found(kind, id, &bot.name, bot.id));
+        ParentRequest::Database(id) => {
+            let db = super::databases::visible_database(store, ctx, *id)?;
+            if db.in_trash {
+                return Err(archived());
+            }
+            match db.data_sources.as_slice() {
+                [only] => Ok(PageParentRef::DataSource(*only)),
+                _ => Err(ApiError::validation(
+                    "Databases with multiple data sources are not supported in this API version.",
+                )),
+            }
+        }
+    }
+}
+
+/// `POST /v1/pages`, now (or later, for an async task). Everything is checked before the
+/// page is stored: an error leaves nothing behind.
+pub(crate) fn create_page(
+    store: &mut Store,
+    clock: &crate::time::Clock,
+    ctx: &Ctx,
+    body: &Value,
+) -> ApiResult<Page> {
+    let req = parse_create(body)?;
+    let bot = ctx.bot(store)?.clone();
+    let parent = resolve_parent(store, ctx, &req.parent)?;
+    let data_source = match parent {
+        PageParentRef::DataSource(ds) => store.objects.data_sources.get(&ds).cloned(),
+        _ => None,
+    };
+    let writes = match &req.properties {
+        Some(props) => properties::parse_writes(data_source.as_ref(), props, "body.properties")?,
+        None => properties::Writes::default(),
+    };
+    let id = ids::new_id();
+    let (mut blocks, new_nodes) = match &req.content {
+        Content::None => (Vec::new(), Vec::new()),
+        Content::Markdown(m) => (nfm::parse(m, req.dialect), Vec::new()),
+        Content::Blocks(children) => {
+            let mut reader = Reader::new(store, id);
+            let nodes = reader.children(children, "body.children", 1, Container::Body)?;
+            (Vec::new(), nodes)
         }
     };
-    let mut blocks = req
-        .markdown
-        .as_deref()
-        .map(|m| nfm::parse(m, req.dialect))
-        .unwrap_or_default();
-    let title = match req.title {
+    let title = match writes.title.clone() {
         Some(title) => title,
         None => take_title_heading(&mut blocks).unwrap_or_default(),
     };
@@ -103,31 +198,46 @@ pub async fn create(
     }
 
     let stamp = Stamp {
-        now: state.clock.now(),
+        now: clock.now(),
         actor: bot.id,
     };
-    let id = ids::new_id();
     let seq = store.next_seq();
     let mut record = edit::new_page_record(id, parent, "", stamp, seq);
     record.title = title;
     record.icon = req.icon;
     record.cover = req.cover;
+    record.properties = writes.values.iter().cloned().collect();
+    let mut extras = Vec::new();
+    record.blocks = new_nodes
+        .into_iter()
+        .map(|n| n.materialize(stamp, &mut extras))
+        .collect();
     store.pages.insert(id, record);
+    blocks::record_extras(store, extras);
     store.grant_created(bot.id, id);
-    if let Err(err) = edit::write_body(&mut store, id, &bot, blocks, false, stamp) {
-        store.pages.remove(&id);
-        return Err(err);
+    if let Content::Markdown(_) = req.content {
+        if let Err(err) = edit::write_body(store, id, &bot, blocks, false, stamp) {
+            store.pages.remove(&id);
+            return Err(err);
+        }
     }
-    if let PageParentRef::Page(parent_id) = parent {
-        edit::attach_child_page(&mut store, parent_id, id, &req.position, stamp);
+    match parent {
+        PageParentRef::Page(parent_id) => {
+            edit::attach_child_page(store, parent_id, id, &req.position, stamp)
+        }
+        PageParentRef::DataSource(ds) => {
+            if let Some(ds) = store.objects.data_sources.get_mut(&ds) {
+                properties::add_options(ds, &writes.new_options);
+            }
+        }
+        PageParentRef::Workspace => {}
     }
+    store.record_page_event(crate::events::kinds::PAGE_CREATED, id, stamp);
     let page = store
         .pages
         .get(&id)
         .ok_or_else(|| ApiError::validation("page vanished"))?;
-    let mut out = views::page(page, &state.clock, ctx.version);
-    out.request_id = Some(ctx.request_id.clone());
-    Ok(Json(out))
+    Ok(views::page(store, page, clock, ctx.version))
 }
 
 /// Without a title property, the first `# H1` of the Markdown becomes the title and leaves
@@ -155,28 +265,35 @@ fn take_title_heading(blocks: &mut Vec<Block>) -> Option<Vec<RichTextItem>> {
 fn parse_create(body: &Value) -> ApiResult<CreateRequest> {
     expect_object(body, "body")?;
     let parent = parse_parent(body.get("parent"))?;
-    let title = match field(body, "properties") {
-        None => None,
-        Some(props) => parse_title_property(props)?,
-    };
+    let properties = field(body, "properties").cloned();
+    if let Some(p) = &properties {
+        expect_object(p, "body.properties")?;
+    }
     let markdown = match field(body, "markdown") {
         None => None,
         Some(v) => Some(expect_str(Some(v), "body.markdown")?.to_string()),
     };
+    let mut blocks = None;
     for key in ["children", "content"] {
-        if let Some(blocks) = field(body, key) {
-            let non_empty = blocks.as_array().is_none_or(|a| !a.is_empty());
+        if let Some(value) = field(body, key) {
+            let non_empty = value.as_array().is_none_or(|a| !a.is_empty());
             if non_empty && markdown.is_some() {
                 return Err(ApiError::validation(format!(
                     "body failed validation: body.markdown and body.{key} cannot both be provided."
                 )));
             }
+            if non_empty && blocks.is_some() {
+                return Err(ApiError::validation(
+                    "body failed validation: body.children and body.content cannot both be provided.",
+                ));
+            }
             if non_empty {
-                return Err(ApiError::validation(format!(
-                    "body.{key} with blocks is not supported by the emulator yet; send `markdown` instead."
-                )));
+                blocks = Some(value.clone());
             }
         }
+    }
+    if blocks.is_some() {
+        blockreq::check_body_size(body)?;
     }
     let version = match field(body, "markdown_version") {
         None => None,
@@ -187,9 +304,10 @@ fn parse_create(body: &Value) -> ApiResult<CreateRequest> {
             "body failed validation: body.markdown_version can only be used with body.markdown.",
         ));
     }
-    if optional_bool(body.get("allow_async"), "body.allow_async")? {
+    let allow_async = optional_bool(body.get("allow_async"), "body.allow_async")?;
+    if allow_async && markdown.is_none() {
         return Err(ApiError::validation(
-            "allow_async is not supported by the emulator yet.",
+            "body failed validation: body.allow_async can only be used with body.markdown.",
         ));
     }
     let icon = match field(body, "icon") {
@@ -206,14 +324,20 @@ fn parse_create(body: &Value) -> ApiResult<CreateRequest> {
             })?,
         ),
     };
+    let content = match (markdown, blocks) {
+        (Some(m), _) => Content::Markdown(m),
+        (None, Some(b)) => Content::Blocks(b),
+        (None, None) => Content::None,
+    };
     Ok(CreateRequest {
         parent,
-        title,
-        markdown,
+        properties,
+        content,
         dialect: dialect(version, "body.markdown_version")?,
         icon,
         cover,
         position: parse_position(field(body, "position"))?,
+        allow_async,
     })
 }
 
@@ -238,41 +362,14 @@ fn parse_parent(value: Option<&Value>) -> ApiResult<ParentRequest> {
     } else if parent.get("workspace") == Some(&Value::Bool(true)) {
         Ok(ParentRequest::Workspace)
     } else if parent.contains_key("data_source_id") {
-        Ok(ParentRequest::Container(
-            "data source",
-            id_of("data_source_id")?,
-        ))
+        Ok(ParentRequest::DataSource(id_of("data_source_id")?))
     } else if parent.contains_key("database_id") {
-        Ok(ParentRequest::Container("database", id_of("database_id")?))
+        Ok(ParentRequest::Database(id_of("database_id")?))
     } else {
         Err(ApiError::validation(
             "body failed validation: body.parent should have one of `page_id`, `data_source_id`, `database_id` or `workspace`.",
         ))
     }
-}
-
-/// A plain page has one property, the title: `{"title": [rich text]}` or
-/// `{"title": {"title": [rich text]}}` (both forms are accepted by Notion).
-fn parse_title_property(props: &Value) -> ApiResult<Option<Vec<RichTextItem>>> {
-    let props = expect_object(props, "body.properties")?;
-    let mut title = None;
-    for (key, value) in props {
-        if key != "title" {
-            return Err(ApiError::validation(format!(
-                "{key} is not a property that exists. Pages that are not in a database only have a title property."
-            )));
-        }
-        let items = match value {
-            Value::Array(_) => value,
-            Value::Object(o) => o.get("title").unwrap_or(&Value::Null),
-            _ => &Value::Null,
-        };
-        title = Some(convert::rich_text_from_request(
-            items,
-            "body.properties.title.title",
-        )?);
-    }
-    Ok(title)
 }
 
 fn parse_position(value: Option<&Value>) -> ApiResult<Position> {

@@ -8,9 +8,21 @@ use serde_json::Value;
 use super::{expect_object, expect_str, field, Ctx, JsonBody};
 use crate::app::AppState;
 use crate::errors::{ApiError, ApiResult};
-use crate::ids;
-use crate::state::PageRecord;
+use crate::objects::Node;
 use crate::views;
+
+enum HitKind {
+    Page,
+    DataSource,
+    Database,
+}
+
+struct Hit {
+    id: uuid::Uuid,
+    edited: time::OffsetDateTime,
+    seq: u64,
+    kind: HitKind,
+}
 
 const DEFAULT_PAGE_SIZE: usize = 100;
 
@@ -24,8 +36,10 @@ pub async fn search(
         None => String::new(),
         Some(q) => expect_str(Some(q), "body.query")?.trim().to_lowercase(),
     };
-    let want_pages = match field(&body, "filter") {
-        None => true,
+    let legacy = !ctx.version.has_data_sources();
+    let container_value = if legacy { "database" } else { "data_source" };
+    let (want_pages, want_containers) = match field(&body, "filter") {
+        None => (true, true),
         Some(filter) => {
             let property = expect_str(filter.get("property"), "body.filter.property")?;
             let value = expect_str(filter.get("value"), "body.filter.value")?;
@@ -35,12 +49,11 @@ pub async fn search(
                 )));
             }
             match value {
-                "page" => true,
-                // No data sources exist in the emulator yet, so this filter finds nothing.
-                "data_source" => false,
+                "page" => (true, false),
+                v if v == container_value => (false, true),
                 other => {
                     return Err(ApiError::validation(format!(
-                        "body failed validation: body.filter.value should be one of `page`, `data_source`, instead was `{other}`."
+                        "body failed validation: body.filter.value should be one of `page`, `{container_value}`, instead was `{other}`."
                     )))
                 }
             }
@@ -79,39 +92,85 @@ pub async fn search(
 
     let store = state.lock();
     let bot = ctx.bot(&store)?;
-    let mut hits: Vec<&PageRecord> = if want_pages {
-        store
-            .pages
-            .values()
-            .filter(|p| store.can_see(bot, p.id) && !store.is_trashed_deep(p.id))
-            .filter(|p| query.is_empty() || p.title_text().to_lowercase().contains(&query))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let matches = |title: String| query.is_empty() || title.to_lowercase().contains(&query);
+    let mut hits: Vec<Hit> = Vec::new();
+    if want_pages {
+        hits.extend(
+            store
+                .pages
+                .values()
+                .filter(|p| store.can_see(bot, p.id) && !store.is_trashed_deep(p.id))
+                .filter(|p| matches(p.title_text()))
+                .map(|p| Hit {
+                    id: p.id,
+                    edited: p.last_edited_time,
+                    seq: p.seq,
+                    kind: HitKind::Page,
+                }),
+        );
+    }
+    if want_containers && legacy {
+        hits.extend(
+            store
+                .objects
+                .databases
+                .values()
+                .filter(|d| {
+                    store.can_see_node(bot, Node::Database(d.id))
+                        && !store.node_trashed_deep(Node::Database(d.id))
+                        && d.data_sources.len() == 1
+                })
+                .filter(|d| matches(d.title_text()))
+                .map(|d| Hit {
+                    id: d.id,
+                    edited: d.last_edited_time,
+                    seq: d.seq,
+                    kind: HitKind::Database,
+                }),
+        );
+    } else if want_containers {
+        hits.extend(
+            store
+                .objects
+                .data_sources
+                .values()
+                .filter(|d| {
+                    store.can_see_node(bot, Node::DataSource(d.id))
+                        && !store.node_trashed_deep(Node::DataSource(d.id))
+                })
+                .filter(|d| matches(d.title_text()))
+                .map(|d| Hit {
+                    id: d.id,
+                    edited: d.last_edited_time,
+                    seq: d.seq,
+                    kind: HitKind::DataSource,
+                }),
+        );
+    }
     // Most recently edited first (Notion's default leans that way), creation order breaking ties.
-    hits.sort_by(|a, b| {
-        b.last_edited_time
-            .cmp(&a.last_edited_time)
-            .then(b.seq.cmp(&a.seq))
-    });
+    hits.sort_by(|a, b| b.edited.cmp(&a.edited).then(b.seq.cmp(&a.seq)));
     if ascending {
         hits.reverse();
     }
-    // The cursor is the id of the first result of the next page, as Notion's cursors are.
-    let offset = match start {
-        None => 0,
-        Some(cursor) => ids::parse(cursor)
-            .and_then(|id| hits.iter().position(|p| p.id == id))
-            .ok_or_else(|| {
-                ApiError::validation(format!("start_cursor provided is invalid: {cursor}"))
-            })?,
-    };
-    let end = (offset + page_size).min(hits.len());
-    let next_cursor = hits.get(end).map(|p| ids::dashed(p.id));
-    let results = hits[offset..end]
-        .iter()
-        .map(|p| SearchResult::Page(Box::new(views::page(p, &state.clock, ctx.version))))
+    let (page, next_cursor) = crate::paging::page(hits, |h| h.id, start, page_size)?;
+    let results = page
+        .into_iter()
+        .filter_map(|h| match h.kind {
+            HitKind::Page => store.pages.get(&h.id).map(|p| {
+                SearchResult::Page(Box::new(views::page(&store, p, &state.clock, ctx.version)))
+            }),
+            HitKind::DataSource => store.objects.data_sources.get(&h.id).map(|d| {
+                SearchResult::DataSource(Box::new(crate::databases::data_source(
+                    &store,
+                    d,
+                    &state.clock,
+                    ctx.version,
+                )))
+            }),
+            HitKind::Database => store.objects.databases.get(&h.id).map(|d| {
+                SearchResult::Database(Box::new(crate::databases::database(&store, d, ctx.version)))
+            }),
+        })
         .collect();
     let mut out = SearchResponse::new("page_or_data_source", results, next_cursor);
     out.request_id = Some(ctx.request_id.clone());

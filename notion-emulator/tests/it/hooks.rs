@@ -85,7 +85,16 @@ async fn reset_state_tokens_and_html_view() {
     ] {
         assert!(html.text.contains(title), "{title} listed");
     }
-    assert!(html.text.contains("## Values"), "rendered markdown shown");
+    let handbook = env.seeded_page_id("Team Handbook");
+    let page = into_raw(
+        env.http
+            .get(env.url(&format!("/__emulator/pages/{handbook}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(page.text.contains("## Values"), "the page's markdown shown");
 
     env.client
         .create_page(
@@ -94,6 +103,7 @@ async fn reset_state_tokens_and_html_view() {
                 parent: notion::PageParent::Workspace,
                 title: Some("Extra".into()),
                 markdown: None,
+                ..Default::default()
             },
         )
         .await

@@ -17,6 +17,7 @@ async fn page_with(env: &Env, title: &str, markdown: &str) -> String {
                 parent: PageParent::Workspace,
                 title: Some(title.into()),
                 markdown: Some(markdown.into()),
+                ..Default::default()
             },
         )
         .await
@@ -265,6 +266,7 @@ async fn deleting_a_child_page_needs_allow_deleting_content() {
                 parent: PageParent::PageId(parent.clone()),
                 title: Some("Child".into()),
                 markdown: None,
+                ..Default::default()
             },
         )
         .await

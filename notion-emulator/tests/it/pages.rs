@@ -12,6 +12,7 @@ fn create(parent: PageParent, title: Option<&str>, markdown: &str) -> CreatePage
         parent,
         title: title.map(str::to_string),
         markdown: Some(markdown.to_string()),
+        ..Default::default()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Shared setup: a running emulator, a client, a token, and raw-HTTP helpers.
 
-use notion::{AccessToken, ClientConfig, NotionClient, RetryPolicy};
-use notion_emulator::{EmulatorConfig, RunningEmulator, Seed};
+use notion::{AccessToken, ClientConfig, NotionClient, Pacing, RetryPolicy};
+use notion_emulator::{EmulatorConfig, RateLimit, RunningEmulator, Seed};
 use serde_json::Value;
 
 pub const VERSION: &str = "2026-03-11";
@@ -22,9 +22,12 @@ pub struct Raw {
     pub text: String,
 }
 
+/// An emulator without a rate limit: functional tests do not measure pacing (the rate-limit
+/// tests configure it themselves through [`start_with`]).
 pub async fn start(seed: Seed) -> Env {
     start_with(EmulatorConfig {
         seed,
+        rate_limit: RateLimit::Off,
         ..EmulatorConfig::default()
     })
     .await
@@ -49,10 +52,21 @@ pub async fn start_with(config: EmulatorConfig) -> Env {
     }
 }
 
-/// A client with retries off, so tests see every answer as sent.
+/// A client with retries off, so tests see every answer as sent, paced to stay within the
+/// emulator's rate limit (not paced when it has none).
 pub fn client_for(emu: &RunningEmulator) -> NotionClient {
-    NotionClient::new(ClientConfig::with_base_url(emu.base_url()))
-        .with_retry_policy(RetryPolicy::none())
+    let client = NotionClient::new(ClientConfig::with_base_url(emu.base_url()))
+        .with_retry_policy(RetryPolicy::none());
+    let handle = emu.handle();
+    match handle.rate_limit() {
+        RateLimit::Off => client.without_pacing(),
+        RateLimit::PerSecond { rate, burst } => {
+            let pacing = Pacing::new(rate, (burst / 2).max(1))
+                .expect("the emulator's rate limit is valid")
+                .scaled(handle.time_scale());
+            client.with_pacing(pacing)
+        }
+    }
 }
 
 impl Env {
@@ -155,4 +169,12 @@ pub fn assert_error(raw: &Raw, status: u16, code: &str) {
         "request_id: {}",
         raw.text
     );
+}
+
+/// A refused test-hook request: 400 with a Notion-style `validation_error` body (hooks are not
+/// `/v1` requests, so they carry no request id).
+pub fn assert_hook_error(raw: &Raw) {
+    assert_eq!(raw.status, 400, "status; body: {}", raw.text);
+    assert_eq!(raw.json["code"], "validation_error", "body: {}", raw.text);
+    assert!(raw.json["message"].as_str().is_some_and(|m| !m.is_empty()));
 }

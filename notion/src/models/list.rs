@@ -45,3 +45,39 @@ impl<T> ListResponse<T> {
         }
     }
 }
+
+/// Cursor and page size of one list request (`page_size` 1–100; `None`: Notion's default, 100).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Pagination {
+    pub start_cursor: Option<String>,
+    pub page_size: Option<u32>,
+}
+
+impl Pagination {
+    pub fn page_size(page_size: u32) -> Self {
+        Pagination {
+            start_cursor: None,
+            page_size: Some(page_size),
+        }
+    }
+
+    /// The next page after `cursor` (a list's `next_cursor`).
+    pub fn after(&self, cursor: &str) -> Self {
+        Pagination {
+            start_cursor: Some(cursor.to_string()),
+            page_size: self.page_size,
+        }
+    }
+
+    /// As GET query parameters.
+    pub fn query(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(c) = &self.start_cursor {
+            q.push(("start_cursor", c.clone()));
+        }
+        if let Some(n) = self.page_size {
+            q.push(("page_size", n.to_string()));
+        }
+        q
+    }
+}

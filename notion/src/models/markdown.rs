@@ -77,6 +77,19 @@ pub enum UpdatePageMarkdown {
         content_updates: Vec<ContentUpdate>,
         allow_deleting_content: bool,
     },
+    /// Deprecated: insert Markdown after an ellipsis selection (`"start...end"`), at the
+    /// start, or (neither) at the end.
+    InsertContent {
+        content: String,
+        after: Option<String>,
+        at_start: bool,
+    },
+    /// Deprecated: replace the ellipsis selection `content_range` with `content`.
+    ReplaceContentRange {
+        content: String,
+        content_range: String,
+        allow_deleting_content: bool,
+    },
 }
 
 impl UpdatePageMarkdown {
@@ -138,6 +151,35 @@ impl Serialize for UpdatePageMarkdown {
                     }),
                 )?;
             }
+            UpdatePageMarkdown::InsertContent {
+                content,
+                after,
+                at_start,
+            } => {
+                let mut body = serde_json::json!({ "content": content });
+                if let Some(after) = after {
+                    body["after"] = serde_json::Value::from(after.as_str());
+                } else if *at_start {
+                    body["position"] = serde_json::json!({"type": "start"});
+                }
+                map.serialize_entry("type", "insert_content")?;
+                map.serialize_entry("insert_content", &body)?;
+            }
+            UpdatePageMarkdown::ReplaceContentRange {
+                content,
+                content_range,
+                allow_deleting_content,
+            } => {
+                map.serialize_entry("type", "replace_content_range")?;
+                map.serialize_entry(
+                    "replace_content_range",
+                    &serde_json::json!({
+                        "content": content,
+                        "content_range": content_range,
+                        "allow_deleting_content": allow_deleting_content,
+                    }),
+                )?;
+            }
         }
         map.end()
     }
@@ -166,6 +208,29 @@ pub struct AsyncTask {
     pub error: Option<ErrorObject>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+impl AsyncTask {
+    /// `succeeded` or `failed`: polling again changes nothing.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.status.as_str(), "succeeded" | "failed")
+    }
+
+    /// The result of a succeeded Markdown task.
+    pub fn result_markdown(&self) -> Option<PageMarkdown> {
+        let result = self.result.clone()?;
+        (result.get("object").and_then(serde_json::Value::as_str) == Some("page_markdown"))
+            .then(|| serde_json::from_value(result).ok())
+            .flatten()
+    }
+
+    /// The result of a succeeded create-page task.
+    pub fn result_page(&self) -> Option<super::page::Page> {
+        let result = self.result.clone()?;
+        (result.get("object").and_then(serde_json::Value::as_str) == Some("page"))
+            .then(|| serde_json::from_value(result).ok())
+            .flatten()
+    }
 }
 
 #[cfg(test)]

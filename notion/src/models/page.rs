@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::block::NewBlock;
 use super::file::{FileObject, Icon};
+use super::markdown::MarkdownVersion;
 use super::parent::Parent;
 use super::property::{PropertyValue, PropertyValueKind};
 use super::rich_text::{plain_text, RichTextItem};
@@ -95,13 +97,17 @@ impl Page {
     }
 }
 
-/// Where to create a page.
+/// Where to create (or move) a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageParent {
     PageId(String),
     /// Top level of the workspace (public integrations only).
     Workspace,
+    /// A row of this data source (2025-09-03+).
     DataSourceId(String),
+    /// A row of this database: single-source databases only (and the only form before
+    /// 2025-09-03).
+    DatabaseId(String),
 }
 
 impl Serialize for PageParent {
@@ -120,20 +126,48 @@ impl Serialize for PageParent {
                 map.serialize_entry("type", "data_source_id")?;
                 map.serialize_entry("data_source_id", id)?;
             }
+            PageParent::DatabaseId(id) => {
+                map.serialize_entry("type", "database_id")?;
+                map.serialize_entry("database_id", id)?;
+            }
         }
         map.end()
     }
 }
 
-/// `POST /v1/pages` with Markdown content.
+/// `POST /v1/pages`: content as Markdown *or* as blocks (`children`), never both.
 ///
-/// Without `title`, Notion takes the first `# H1` of `markdown` as the title and removes it from
-/// the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Without `title` (and without a title-typed entry in `properties`), Notion takes the first
+/// `# H1` of `markdown` as the title and removes it from the body.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreatePageRequest {
     pub parent: PageParent,
+    /// Shortcut for the title property of a plain page (written as `properties.title`).
     pub title: Option<String>,
     pub markdown: Option<String>,
+    /// Property values by name (database rows) — only the ones to set.
+    pub properties: BTreeMap<String, PropertyValueKind>,
+    /// Content as blocks (same limits as appending children).
+    pub children: Vec<NewBlock>,
+    pub icon: Option<Icon>,
+    pub cover: Option<FileObject>,
+    /// `markdown_version` of `markdown` (`None`: Notion's default, v1).
+    pub markdown_version: Option<MarkdownVersion>,
+}
+
+impl Default for CreatePageRequest {
+    fn default() -> Self {
+        CreatePageRequest {
+            parent: PageParent::Workspace,
+            title: None,
+            markdown: None,
+            properties: BTreeMap::new(),
+            children: Vec::new(),
+            icon: None,
+            cover: None,
+            markdown_version: None,
+        }
+    }
 }
 
 impl CreatePageRequest {
@@ -147,6 +181,26 @@ impl CreatePageRequest {
             },
             title: (!title.is_empty()).then(|| title.to_string()),
             markdown: Some(markdown.to_string()),
+            ..CreatePageRequest::default()
+        }
+    }
+
+    /// A page whose content is given as blocks.
+    pub fn blocks(parent: PageParent, title: &str, children: Vec<NewBlock>) -> Self {
+        CreatePageRequest {
+            parent,
+            title: (!title.is_empty()).then(|| title.to_string()),
+            children,
+            ..CreatePageRequest::default()
+        }
+    }
+
+    /// A database row with these property values.
+    pub fn row(data_source_id: &str, properties: BTreeMap<String, PropertyValueKind>) -> Self {
+        CreatePageRequest {
+            parent: PageParent::DataSourceId(data_source_id.to_string()),
+            properties,
+            ..CreatePageRequest::default()
         }
     }
 }
@@ -155,16 +209,108 @@ impl Serialize for CreatePageRequest {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("parent", &self.parent)?;
+        let mut props = serde_json::Map::new();
         if let Some(title) = &self.title {
-            let mut props = BTreeMap::new();
-            props.insert("title", serde_json::json!({ "title": [ { "type": "text", "text": { "content": title } } ] }));
+            props.insert(
+                "title".into(),
+                serde_json::json!({ "title": [ { "type": "text", "text": { "content": title } } ] }),
+            );
+        }
+        for (name, value) in &self.properties {
+            let value = serde_json::to_value(value).map_err(serde::ser::Error::custom)?;
+            props.insert(name.clone(), value);
+        }
+        if !props.is_empty() {
             map.serialize_entry("properties", &props)?;
+        }
+        if let Some(icon) = &self.icon {
+            map.serialize_entry("icon", icon)?;
+        }
+        if let Some(cover) = &self.cover {
+            map.serialize_entry("cover", cover)?;
         }
         if let Some(markdown) = &self.markdown {
             map.serialize_entry("markdown", markdown)?;
+            if let Some(version) = self.markdown_version {
+                map.serialize_entry("markdown_version", version.as_str())?;
+            }
+        }
+        if !self.children.is_empty() {
+            map.serialize_entry("children", &self.children)?;
         }
         map.end()
     }
+}
+
+/// `PATCH /v1/pages/{id}`. Only the given properties change; `Some(None)` clears the icon or
+/// cover. Content is not touched here (except by `erase_content`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UpdatePageRequest {
+    /// Property values by name or id.
+    pub properties: BTreeMap<String, PropertyValueKind>,
+    pub icon: Option<Option<Icon>>,
+    pub cover: Option<Option<FileObject>>,
+    pub in_trash: Option<bool>,
+    pub is_locked: Option<bool>,
+    pub is_archived: Option<bool>,
+    /// Deletes every block of the page body.
+    pub erase_content: bool,
+}
+
+impl UpdatePageRequest {
+    /// Renames a plain page.
+    pub fn title(title: &str) -> Self {
+        let mut properties = BTreeMap::new();
+        properties.insert(
+            "title".to_string(),
+            PropertyValueKind::Title(vec![RichTextItem::text(title)]),
+        );
+        UpdatePageRequest {
+            properties,
+            ..UpdatePageRequest::default()
+        }
+    }
+
+    pub fn trash(in_trash: bool) -> Self {
+        UpdatePageRequest {
+            in_trash: Some(in_trash),
+            ..UpdatePageRequest::default()
+        }
+    }
+}
+
+impl Serialize for UpdatePageRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        if !self.properties.is_empty() {
+            map.serialize_entry("properties", &self.properties)?;
+        }
+        if let Some(icon) = &self.icon {
+            map.serialize_entry("icon", icon)?;
+        }
+        if let Some(cover) = &self.cover {
+            map.serialize_entry("cover", cover)?;
+        }
+        if let Some(v) = self.in_trash {
+            map.serialize_entry("in_trash", &v)?;
+        }
+        if let Some(v) = self.is_locked {
+            map.serialize_entry("is_locked", &v)?;
+        }
+        if let Some(v) = self.is_archived {
+            map.serialize_entry("is_archived", &v)?;
+        }
+        if self.erase_content {
+            map.serialize_entry("erase_content", &true)?;
+        }
+        map.end()
+    }
+}
+
+/// `POST /v1/pages/{id}/move`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MovePageRequest {
+    pub parent: PageParent,
 }
 
 #[cfg(test)]
@@ -184,6 +330,7 @@ mod tests {
             parent: PageParent::Workspace,
             title: Some("Spec".into()),
             markdown: Some("Body".into()),
+            ..CreatePageRequest::default()
         };
         assert_eq!(
             serde_json::to_value(&req).unwrap(),

@@ -115,7 +115,7 @@ impl Default for Annotations {
 pub enum Mention {
     /// Usually a partial user; a full one when the integration may read user info.
     User {
-        user: User,
+        user: Box<User>,
     },
     Page {
         page: IdRef,

@@ -1,16 +1,12 @@
-//! `POST /v1/search` and the minimal data-source object it can return.
-
-use std::collections::BTreeMap;
+//! `POST /v1/search`; its results (pages and data sources) are also what a data-source query
+//! returns.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::file::{FileObject, Icon};
+use super::database::{DataSource, Database};
 use super::list::ListResponse;
 use super::page::Page;
-use super::parent::Parent;
-use super::rich_text::{plain_text, RichTextItem};
-use super::timestamp::Timestamp;
 
 /// Search request. Search covers titles of pages and data sources shared with the token; it is
 /// eventually consistent, so use it for discovery, not as an enumerator.
@@ -20,6 +16,8 @@ pub struct SearchRequest {
     pub query: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<SearchFilter>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<SearchSort>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,11 +35,30 @@ impl SearchRequest {
     }
 }
 
-/// `{"property":"object","value":"page"|"data_source"}`.
+/// `{"timestamp":"last_edited_time","direction":"ascending"|"descending"}`, the only sort
+/// search offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchSort {
+    pub timestamp: String,
+    pub direction: super::query::SortDirection,
+}
+
+impl SearchSort {
+    pub fn last_edited(direction: super::query::SortDirection) -> Self {
+        SearchSort {
+            timestamp: "last_edited_time".into(),
+            direction,
+        }
+    }
+}
+
+/// `{"property":"object","value":"page"|"data_source"}` (`"database"` with 2022-06-28).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchFilter {
     Page,
     DataSource,
+    /// Notion-Version 2022-06-28 only.
+    Database,
 }
 
 impl SearchFilter {
@@ -49,6 +66,7 @@ impl SearchFilter {
         match self {
             SearchFilter::Page => "page",
             SearchFilter::DataSource => "data_source",
+            SearchFilter::Database => "database",
         }
     }
 }
@@ -74,69 +92,35 @@ impl<'de> Deserialize<'de> for SearchFilter {
         let wire = SearchFilterWire::deserialize(deserializer)?;
         match (wire.property.as_str(), wire.value.as_str()) {
             ("object", "page") => Ok(SearchFilter::Page),
-            ("object", "data_source") | ("object", "database") => Ok(SearchFilter::DataSource),
+            ("object", "data_source") => Ok(SearchFilter::DataSource),
+            ("object", "database") => Ok(SearchFilter::Database),
             _ => Err(serde::de::Error::custom(
-                "filter must be {property: object, value: page|data_source}",
+                "filter must be {property: object, value: page|data_source|database}",
             )),
         }
     }
 }
 
-/// A data source (2025-09-03+): the row container holding a schema. Only the fields a picker and
-/// a folder mapping need are typed; the schema stays JSON until the data-source work lands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DataSource {
-    #[serde(default)]
-    pub object: String,
-    pub id: String,
-    #[serde(default)]
-    pub title: Vec<RichTextItem>,
-    #[serde(default)]
-    pub description: Vec<RichTextItem>,
-    #[serde(default)]
-    pub parent: Option<Parent>,
-    #[serde(default)]
-    pub database_parent: Option<Parent>,
-    #[serde(default)]
-    pub created_time: Option<Timestamp>,
-    #[serde(default)]
-    pub last_edited_time: Option<Timestamp>,
-    #[serde(default)]
-    pub icon: Option<Icon>,
-    #[serde(default)]
-    pub cover: Option<FileObject>,
-    #[serde(default)]
-    pub in_trash: bool,
-    #[serde(default)]
-    pub properties: BTreeMap<String, Value>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub public_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-impl DataSource {
-    pub fn title(&self) -> String {
-        plain_text(&self.title)
-    }
-}
-
-/// One search hit.
+/// One search hit (also one data-source query result: a page or, for wikis, a data source).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchResult {
     Page(Box<Page>),
     DataSource(Box<DataSource>),
-    /// Anything else (e.g. a `database` from an old API version), kept as JSON.
+    /// A database, as search returns them with Notion-Version 2022-06-28.
+    Database(Box<Database>),
+    /// Anything else, kept as JSON.
     Other(Value),
 }
+
+/// A data-source query result.
+pub type PageOrDataSource = SearchResult;
 
 impl SearchResult {
     pub fn id(&self) -> Option<&str> {
         match self {
             SearchResult::Page(p) => Some(&p.id),
             SearchResult::DataSource(d) => Some(&d.id),
+            SearchResult::Database(d) => Some(&d.id),
             SearchResult::Other(v) => v.get("id").and_then(Value::as_str),
         }
     }
@@ -145,6 +129,7 @@ impl SearchResult {
         match self {
             SearchResult::Page(p) => p.title(),
             SearchResult::DataSource(d) => d.title(),
+            SearchResult::Database(d) => d.title(),
             SearchResult::Other(_) => String::new(),
         }
     }
@@ -155,6 +140,13 @@ impl SearchResult {
             _ => None,
         }
     }
+
+    pub fn as_data_source(&self) -> Option<&DataSource> {
+        match self {
+            SearchResult::DataSource(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 impl Serialize for SearchResult {
@@ -162,6 +154,7 @@ impl Serialize for SearchResult {
         match self {
             SearchResult::Page(p) => p.serialize(serializer),
             SearchResult::DataSource(d) => d.serialize(serializer),
+            SearchResult::Database(d) => d.serialize(serializer),
             SearchResult::Other(v) => v.serialize(serializer),
         }
     }
@@ -174,6 +167,9 @@ impl<'de> Deserialize<'de> for SearchResult {
             Some("page") => serde_json::from_value(value).map(|p| SearchResult::Page(Box::new(p))),
             Some("data_source") => {
                 serde_json::from_value(value).map(|d| SearchResult::DataSource(Box::new(d)))
+            }
+            Some("database") => {
+                serde_json::from_value(value).map(|d| SearchResult::Database(Box::new(d)))
             }
             _ => Ok(SearchResult::Other(value)),
         };

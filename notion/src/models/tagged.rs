@@ -23,6 +23,24 @@ pub(crate) fn split<E: serde::de::Error>(
     Ok((type_name, payload, map))
 }
 
+/// For `Option<Value>` fields whose *presence* matters: a present `null` reads as
+/// `Some(Value::Null)` (and is written back), an absent key as `None` (with `#[serde(default)]`).
+pub(crate) fn keep_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    use serde::Deserialize;
+    Value::deserialize(d).map(Some)
+}
+
+/// For `Option<Option<T>>` fields: a present `null` reads as `Some(None)`, an absent key as
+/// `None` (with `#[serde(default)]`), so "sent as null" and "not sent" stay apart.
+pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Option::<T>::deserialize(d).map(Some)
+}
+
 /// Generates a tagged-payload enum with an `Other { type_name, payload }` fallback.
 ///
 /// A known tag whose payload does not match our model also lands in `Other` instead of failing

@@ -70,6 +70,38 @@ impl Serialize for Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The form Notion uses for database containers: millisecond precision and an explicit
+    /// `+00:00` offset (`2026-08-12T20:15:11.370+00:00`).
+    pub fn to_offset_string(&self) -> String {
+        let fmt = format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]+00:00"
+        );
+        self.0
+            .to_offset(UtcOffset::UTC)
+            .format(&fmt)
+            .unwrap_or_else(|_| self.to_string())
+    }
+}
+
+/// serde for `Option<Timestamp>` fields written in the database-container form
+/// ([`Timestamp::to_offset_string`]); reads any RFC 3339 value.
+pub mod offset_form {
+    use super::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(t) => s.serialize_str(&t.to_offset_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        Option::<Timestamp>::deserialize(d)
+    }
+}
+
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = String::deserialize(deserializer)?;
@@ -91,5 +123,6 @@ mod tests {
         assert_eq!(json, "\"2026-07-04T09:11:00.000Z\"");
         let back: Timestamp = serde_json::from_str(&json).unwrap();
         assert_eq!(back, t);
+        assert_eq!(db.to_offset_string(), "2026-08-12T20:15:11.370+00:00");
     }
 }

@@ -62,6 +62,8 @@ impl User {
 pub struct Person {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
 }
 
 /// The `bot` payload. Notion may send `{}`, so every field is optional.
