@@ -18,6 +18,7 @@ pub mod paths {
     pub const HISTORY: &str = "/api/history";
     pub const ME: &str = "/api/me";
     pub const WS_SYNC_STATUS: &str = "/ws/sync-status";
+    pub const CONFLICTS: &str = "/api/conflicts";
     pub const OAUTH_START: &str = "/oauth/notion/start";
     pub const OAUTH_CALLBACK: &str = "/oauth/notion/callback";
 
@@ -29,6 +30,9 @@ pub mod paths {
     }
     pub fn session_ack(session_id: &str) -> String {
         format!("{SYNC_SESSIONS}/{session_id}/ack")
+    }
+    pub fn conflict_resolve(id: &str) -> String {
+        format!("{CONFLICTS}/{id}/resolve")
     }
     pub fn revision(id: &str) -> String {
         format!("{HISTORY}/{id}")
@@ -291,4 +295,40 @@ pub enum ProgressStage {
     WritingNotion,
     /// Decided; the item's outcome is in the plan.
     Planned,
+}
+
+/// An item changed on both sides in ways that overlap: the versions to choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    pub id: String,
+    pub mapping_id: String,
+    pub path: String,
+    /// What both sides last agreed on (empty on a first link).
+    pub base: String,
+    /// The file now; `None` when it is gone.
+    pub repl: Option<String>,
+    /// The page now, as it would be written to the file.
+    pub notion: String,
+    pub created_at: i64,
+    /// Set once the user chose; applied by the next sync.
+    pub resolution: Option<Resolution>,
+}
+
+/// `GET /api/conflicts`: the user's unsettled conflicts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConflictsResponse {
+    pub conflicts: Vec<Conflict>,
+}
+
+/// `POST /api/conflicts/{id}/resolve`: which version wins. The next sync applies it, and the
+/// version that loses goes to history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "choice", rename_all = "snake_case")]
+pub enum Resolution {
+    KeepRepl,
+    KeepNotion,
+    /// The user's own text, written to both sides.
+    Merged {
+        content: String,
+    },
 }

@@ -133,6 +133,18 @@ impl RelayClient {
         self.post(&paths::session_ack(session_id), ack).await
     }
 
+    pub async fn conflicts(&self) -> Result<api::ConflictsResponse, ClientError> {
+        self.get(paths::CONFLICTS, &[]).await
+    }
+
+    pub async fn resolve(
+        &self,
+        id: &str,
+        resolution: &api::Resolution,
+    ) -> Result<api::Conflict, ClientError> {
+        self.post(&paths::conflict_resolve(id), resolution).await
+    }
+
     pub async fn history(&self, path: &str) -> Result<api::HistoryResponse, ClientError> {
         self.get(paths::HISTORY, &[("path", path)]).await
     }

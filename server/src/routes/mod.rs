@@ -6,11 +6,13 @@
 //! - `configurations`: mappings.
 //! - `sync`: the sync-session protocol.
 //! - `logs`: recent sync runs.
+//! - `conflicts`: what a sync could not settle, and the user's choice.
 //! - `history`: replaced versions and restore.
 //! - `me`: delete my data.
 //! - `ws`: live sync progress over a WebSocket.
 
 mod configurations;
+mod conflicts;
 mod connection;
 mod history;
 mod logs;
@@ -33,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(configurations::router())
         .merge(sync::router())
         .merge(logs::router())
+        .merge(conflicts::router())
         .merge(history::router())
         .merge(me::router())
         .merge(ws::router())

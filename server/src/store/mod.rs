@@ -5,15 +5,17 @@
 //! takes the verified user id, so a user can only ever see their own rows.
 
 mod auth;
+mod conflicts;
 mod connections;
 mod history;
 mod mappings;
 mod sync;
 
+pub use conflicts::{ConflictRecord, StoredConflict};
 pub use connections::{ConnectionRecord, NewConnection};
 pub use history::{NewRevision, RevisionRecord};
 pub use mappings::{MappingRecord, NewMapping};
-pub use sync::{ConflictRecord, ItemBase, LogRecord, SessionRecord};
+pub use sync::{ItemBase, LogRecord, SessionRecord};
 
 use anyhow::Context;
 use sqlx::any::{AnyPoolOptions, AnyRow};

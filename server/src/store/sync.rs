@@ -1,4 +1,4 @@
-//! Sync state: item bases, sessions between their steps, conflicts and logs.
+//! Sync state: item bases, sessions between their steps, and logs.
 
 use super::{col, Store};
 use sqlx::any::AnyRow;
@@ -28,16 +28,6 @@ pub struct SessionRecord {
     /// JSON owned by the sync module.
     pub state: String,
     pub expires_at: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct ConflictRecord {
-    pub user_id: i64,
-    pub mapping_id: String,
-    pub path: String,
-    pub base_text: String,
-    pub local_text: Option<String>,
-    pub remote_text: String,
 }
 
 #[derive(Debug, Clone)]
@@ -170,35 +160,6 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
-    }
-
-    pub async fn insert_conflict(&self, c: &ConflictRecord, now: i64) -> sqlx::Result<String> {
-        let id = uuid::Uuid::new_v4().to_string();
-        sqlx::query(
-            "INSERT INTO conflicts (id, user_id, mapping_id, path, base_text, local_text, remote_text, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&id)
-        .bind(c.user_id)
-        .bind(&c.mapping_id)
-        .bind(&c.path)
-        .bind(&c.base_text)
-        .bind(&c.local_text)
-        .bind(&c.remote_text)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(id)
-    }
-
-    pub async fn open_conflicts(&self, user_id: i64) -> sqlx::Result<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM conflicts WHERE user_id = $1 AND status = 'open'",
-        )
-        .bind(user_id)
-        .fetch_one(&self.pool)
-        .await?;
-        col(&row, "n")
     }
 
     pub async fn insert_log(&self, l: &LogRecord) -> sqlx::Result<()> {

@@ -37,6 +37,9 @@ struct SessionState {
     needed: Vec<String>,
     items: Vec<ItemOutcome>,
     pending: Vec<PendingWrite>,
+    /// Conflict resolutions applied in this session.
+    #[serde(default)]
+    resolved: u32,
 }
 
 /// A file write handed to the panel, with the base it establishes once acknowledged.
@@ -50,6 +53,8 @@ struct PendingWrite {
     title_from_h1: bool,
     /// The file's content the write replaces; recorded in history once the write is confirmed.
     replaced: String,
+    /// The conflict this write settles, marked applied once the write is confirmed.
+    resolves: Option<String>,
 }
 
 /// Publishes one item's progress to the user's `/ws/sync-status` sockets.
@@ -131,6 +136,7 @@ pub async fn start(
         needed,
         items: Vec::new(),
         pending: Vec::new(),
+        resolved: 0,
     };
     let id = uuid::Uuid::new_v4().to_string();
     state
@@ -209,6 +215,7 @@ pub async fn upload(
     .await?;
     progress.stage(ProgressStage::Planned);
     session.items = vec![step.outcome];
+    session.resolved = u32::from(step.resolved);
     session.pending = step.pending.into_iter().collect();
     if !state
         .store
@@ -244,6 +251,9 @@ pub async fn acknowledge(
             .any(|w| &w.path == path && w.hash == pending.write.new_hash);
         let item = session.items.iter_mut().find(|i| &i.path == path);
         if written {
+            if let Some(conflict) = &pending.resolves {
+                state.store.mark_conflict_applied(conflict, now).await?;
+            }
             state
                 .store
                 .record_revision(
@@ -349,7 +359,7 @@ pub async fn acknowledge(
             status: log_status.into(),
             records_processed: processed,
             conflicts_detected: summary.conflicts as i64,
-            conflicts_resolved: 0,
+            conflicts_resolved: session.resolved as i64,
             error_details: (!errors.is_empty()).then(|| errors.join("\n")),
             duration_ms: (now_ms() - session.started_at_ms).max(0),
             created_at: now,

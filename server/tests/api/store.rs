@@ -223,10 +223,40 @@ async fn bases_sessions_conflicts_logs(store: &Store) {
         base_text: "base".into(),
         local_text: None,
         remote_text: "remote".into(),
+        local_hash: None,
+        remote_hash: "r".into(),
     };
-    store.insert_conflict(&conflict, 50).await.unwrap();
+    let id = store.upsert_conflict(&conflict, 50).await.unwrap();
     assert_eq!(store.open_conflicts(1).await.unwrap(), 1);
     assert_eq!(store.open_conflicts(2).await.unwrap(), 0);
+    // One unsettled conflict per item: a newer one updates it, and drops a stale choice.
+    assert!(store
+        .resolve_conflict(1, &id, "keep_notion", None)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .resolve_conflict(2, &id, "keep_notion", None)
+            .await
+            .unwrap(),
+        "not another user's"
+    );
+    let newer = ConflictRecord {
+        remote_text: "remote 2".into(),
+        remote_hash: "r2".into(),
+        ..conflict.clone()
+    };
+    assert_eq!(store.upsert_conflict(&newer, 51).await.unwrap(), id);
+    let stored = store.conflict(1, &id).await.unwrap().unwrap();
+    assert_eq!((stored.status.as_str(), stored.resolution), ("open", None));
+    assert_eq!(stored.remote_text, "remote 2");
+    store.mark_conflict_applied(&id, 52).await.unwrap();
+    assert!(store.conflicts(1).await.unwrap().is_empty());
+    assert_ne!(
+        store.upsert_conflict(&conflict, 53).await.unwrap(),
+        id,
+        "a settled conflict is history"
+    );
 
     for (i, status) in ["success", "partial", "failure"].iter().enumerate() {
         store

@@ -3,6 +3,7 @@
 use crate::helpers::{Db, TestApp};
 use protocol::api::{
     ConflictStrategy, CreateMapping, Direction, MappingKind, MappingStatus, NotionTarget,
+    Resolution,
 };
 use protocol::client::RelayClient;
 use protocol::session::{
@@ -555,4 +556,151 @@ async fn delete_my_data_removes_every_row() {
             .len(),
         1
     );
+}
+
+/// Both sides of `c.md` changed after a first sync: an open conflict.
+async fn conflicted(app: &TestApp, user: i64) -> (Linked, Option<String>, String) {
+    let linked = linked(app, user, "c.md", "Base.\n").await;
+    let file = Some("Base, edited in the Repl.\n".to_string());
+    linked
+        .notion
+        .replace(&linked.page_id, "Base, edited in Notion.")
+        .await;
+    let mut f = file.clone();
+    let (_, result) = Panel {
+        client: &linked.client,
+    }
+    .sync(&linked.mapping, "c.md", &mut f)
+    .await;
+    assert_eq!(action(&result), ItemAction::Conflict);
+    let conflicts = linked.client.conflicts().await.unwrap().conflicts;
+    assert_eq!(
+        conflicts.len(),
+        1,
+        "one conflict, however often it is synced"
+    );
+    let c = &conflicts[0];
+    assert_eq!(c.base, "Base.\n");
+    assert_eq!(c.repl.as_deref(), Some("Base, edited in the Repl.\n"));
+    assert_eq!(c.notion, "Base, edited in Notion.\n");
+    let id = c.id.clone();
+    (linked, file, id)
+}
+
+#[tokio::test]
+async fn keeping_notions_version_writes_the_file_and_keeps_the_repls_in_history() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let (l, mut file, id) = conflicted(&app, 101).await;
+    let resolved = l
+        .client
+        .resolve(&id, &Resolution::KeepNotion)
+        .await
+        .unwrap();
+    assert_eq!(resolved.resolution, Some(Resolution::KeepNotion));
+    let (_, result) = Panel { client: &l.client }
+        .sync(&l.mapping, "c.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Pulled);
+    assert_eq!(file.as_deref(), Some("Base, edited in Notion.\n"));
+    assert!(l.client.conflicts().await.unwrap().conflicts.is_empty());
+    let history = l.client.history("c.md").await.unwrap().revisions;
+    assert_eq!(
+        l.client.revision(&history[0].id).await.unwrap().content,
+        "Base, edited in the Repl.\n"
+    );
+    let logs = l.client.logs(1).await.unwrap().logs;
+    assert_eq!(logs[0].conflicts_resolved, 1);
+    let m = &l.client.configurations().await.unwrap().mappings[0];
+    assert_eq!(m.status, MappingStatus::Synced);
+    // Settled: the next sync changes nothing.
+    let (_, result) = Panel { client: &l.client }
+        .sync(&l.mapping, "c.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Unchanged);
+}
+
+#[tokio::test]
+async fn keeping_the_repls_version_writes_notion_and_keeps_notions_in_history() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let (l, mut file, id) = conflicted(&app, 102).await;
+    l.client.resolve(&id, &Resolution::KeepRepl).await.unwrap();
+    let (_, result) = Panel { client: &l.client }
+        .sync(&l.mapping, "c.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Pushed);
+    assert_eq!(
+        l.notion.markdown(&l.page_id).await,
+        "Base, edited in the Repl."
+    );
+    let history = l.client.history("c.md").await.unwrap().revisions;
+    assert_eq!(
+        l.client.revision(&history[0].id).await.unwrap().content,
+        "Base, edited in Notion."
+    );
+    let (_, result) = Panel { client: &l.client }
+        .sync(&l.mapping, "c.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Unchanged);
+}
+
+#[tokio::test]
+async fn a_merged_text_goes_to_both_sides() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let (l, mut file, id) = conflicted(&app, 103).await;
+    let merged = "Base, edited in the Repl and in Notion.\n";
+    l.client
+        .resolve(
+            &id,
+            &Resolution::Merged {
+                content: merged.into(),
+            },
+        )
+        .await
+        .unwrap();
+    let (_, result) = Panel { client: &l.client }
+        .sync(&l.mapping, "c.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Pushed);
+    assert_eq!(file.as_deref(), Some(merged));
+    assert_eq!(
+        l.notion.markdown(&l.page_id).await,
+        "Base, edited in the Repl and in Notion."
+    );
+    assert!(l.client.conflicts().await.unwrap().conflicts.is_empty());
+    let (_, result) = Panel { client: &l.client }
+        .sync(&l.mapping, "c.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Unchanged);
+}
+
+#[tokio::test]
+async fn a_choice_is_not_applied_to_versions_the_user_did_not_see() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let (l, _, id) = conflicted(&app, 104).await;
+    l.client
+        .resolve(&id, &Resolution::KeepNotion)
+        .await
+        .unwrap();
+    // The user edits the file again after choosing: the choice no longer applies.
+    let mut file = Some("Base, edited in the Repl twice.\n".to_string());
+    let (plan, result) = Panel { client: &l.client }
+        .sync(&l.mapping, "c.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Conflict);
+    assert!(plan.file_writes.is_empty());
+    assert_eq!(file.as_deref(), Some("Base, edited in the Repl twice.\n"));
+    let conflicts = l.client.conflicts().await.unwrap().conflicts;
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(
+        conflicts[0].resolution, None,
+        "the stale choice was dropped"
+    );
+    assert_eq!(
+        conflicts[0].repl.as_deref(),
+        Some("Base, edited in the Repl twice.\n")
+    );
+    // Another user cannot resolve it.
+    let other = app.login(105).await;
+    let err = other.resolve(&id, &Resolution::KeepRepl).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
 }
