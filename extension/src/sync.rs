@@ -188,6 +188,7 @@ pub async fn run(
     let manifest = Manifest {
         mapping_id: mapping.id.clone(),
         files,
+        dry_run: false,
     };
     let started = relay.start_session(&manifest).await?;
     let mut upload = UploadContents::default();

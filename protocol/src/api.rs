@@ -175,6 +175,29 @@ pub struct Mapping {
     /// Unix seconds of the last completed sync.
     pub last_synced_at: Option<i64>,
     pub status: MappingStatus,
+    /// Sync on a schedule (and on file changes while the panel is open).
+    #[serde(default)]
+    pub auto_sync: bool,
+    #[serde(default = "default_interval")]
+    pub sync_interval_secs: u32,
+}
+
+fn default_interval() -> u32 {
+    DEFAULT_SYNC_INTERVAL_SECS
+}
+
+/// SPEC §4: auto-sync every five minutes unless told otherwise.
+pub const DEFAULT_SYNC_INTERVAL_SECS: u32 = 300;
+/// Shorter intervals would spend a user's Notion rate budget on polling.
+pub const MIN_SYNC_INTERVAL_SECS: u32 = 60;
+
+/// `PATCH /api/sync/configurations/{id}`: change how a mapping syncs; absent fields stay.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct UpdateMapping {
+    pub direction: Option<Direction>,
+    pub strategy: Option<ConflictStrategy>,
+    pub auto_sync: Option<bool>,
+    pub sync_interval_secs: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -106,6 +106,19 @@ impl RelayClient {
         self.post(paths::CONFIGURATIONS, body).await
     }
 
+    pub async fn update_mapping(
+        &self,
+        id: &str,
+        body: &api::UpdateMapping,
+    ) -> Result<api::Mapping, ClientError> {
+        let req = self
+            .http
+            .patch(self.base.join(&paths::configuration(id))?)
+            .json(body);
+        let resp = self.authorize(req).send().await?;
+        Ok(check(resp).await?.json().await?)
+    }
+
     pub async fn delete_mapping(&self, id: &str) -> Result<(), ClientError> {
         self.delete(&paths::configuration(id)).await
     }

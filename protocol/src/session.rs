@@ -27,6 +27,9 @@ pub struct Manifest {
     pub mapping_id: String,
     /// Missing from the manifest means "the panel has no such file".
     pub files: Vec<ManifestEntry>,
+    /// Preview: plan and report what would happen, write nothing anywhere (SPEC §4).
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use crate::auth::AuthUser;
 use crate::domain::{NotionId, ReplPath};
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
-use crate::store::{MappingRecord, NewMapping};
+use crate::store::{MappingRecord, MappingUpdate, NewMapping};
 use crate::sync::{enum_name, notion_token, parse_enum};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,6 +14,7 @@ use axum::routing::{delete, get};
 use axum::{Json, Router};
 use protocol::api::{
     paths, Configurations, CreateMapping, Mapping, MappingKind, MappingStatus, NotionTarget,
+    UpdateMapping, DEFAULT_SYNC_INTERVAL_SECS, MIN_SYNC_INTERVAL_SECS,
 };
 
 /// A user with more mappings than this is far outside what one panel can show.
@@ -22,7 +23,10 @@ const MAX_MAPPINGS: usize = 500;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route(paths::CONFIGURATIONS, get(list).post(create))
-        .route(&format!("{}/{{id}}", paths::CONFIGURATIONS), delete(remove))
+        .route(
+            &format!("{}/{{id}}", paths::CONFIGURATIONS),
+            delete(remove).patch(update),
+        )
 }
 
 pub(crate) fn to_api(m: MappingRecord) -> Mapping {
@@ -37,6 +41,9 @@ pub(crate) fn to_api(m: MappingRecord) -> Mapping {
         notion_url: m.notion_url,
         title: m.title,
         last_synced_at: m.last_synced_at,
+        auto_sync: m.auto_sync,
+        sync_interval_secs: u32::try_from(m.sync_interval_secs)
+            .unwrap_or(DEFAULT_SYNC_INTERVAL_SECS),
     }
 }
 
@@ -148,4 +155,41 @@ async fn remove(
     } else {
         Err(ApiError::not_found("no such mapping"))
     }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: AuthUser,
+    Path(id): Path<String>,
+    Json(req): Json<UpdateMapping>,
+) -> ApiResult<Json<Mapping>> {
+    if let Some(secs) = req.sync_interval_secs {
+        if !(MIN_SYNC_INTERVAL_SECS..=7 * 24 * 3600).contains(&secs) {
+            return Err(ApiError::bad_request(
+                "invalid_interval",
+                format!(
+                    "the auto-sync interval must be between {MIN_SYNC_INTERVAL_SECS} s and 7 days"
+                ),
+            ));
+        }
+    }
+    let update = MappingUpdate {
+        direction: req.direction.as_ref().map(enum_name),
+        strategy: req.strategy.as_ref().map(enum_name),
+        auto_sync: req.auto_sync,
+        sync_interval_secs: req.sync_interval_secs.map(i64::from),
+    };
+    if !state
+        .store
+        .update_mapping(user.user_id, &id, &update, crate::now())
+        .await?
+    {
+        return Err(ApiError::not_found("no such mapping"));
+    }
+    let mapping = state
+        .store
+        .mapping(user.user_id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such mapping"))?;
+    Ok(Json(to_api(mapping)))
 }

@@ -16,6 +16,15 @@ pub struct NewMapping {
     pub strategy: String,
 }
 
+/// Settings a user may change on a mapping.
+#[derive(Debug, Clone, Default)]
+pub struct MappingUpdate {
+    pub direction: Option<String>,
+    pub strategy: Option<String>,
+    pub auto_sync: Option<bool>,
+    pub sync_interval_secs: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MappingRecord {
     pub id: String,
@@ -32,10 +41,13 @@ pub struct MappingRecord {
     pub strategy: String,
     pub status: String,
     pub last_synced_at: Option<i64>,
+    pub auto_sync: bool,
+    pub sync_interval_secs: i64,
 }
 
 const COLUMNS: &str = "id, user_id, configuration_id, kind, repl_id, path, notion_page_id, \
-    notion_parent_page_id, notion_url, title, direction, strategy, status, last_synced_at";
+    notion_parent_page_id, notion_url, title, direction, strategy, status, last_synced_at, auto_sync, \
+    sync_interval_secs";
 
 impl MappingRecord {
     fn from_row(row: &AnyRow) -> sqlx::Result<MappingRecord> {
@@ -54,6 +66,8 @@ impl MappingRecord {
             strategy: col(row, "strategy")?,
             status: col(row, "status")?,
             last_synced_at: col(row, "last_synced_at")?,
+            auto_sync: col::<i64>(row, "auto_sync")? != 0,
+            sync_interval_secs: col(row, "sync_interval_secs")?,
         })
     }
 }
@@ -103,6 +117,31 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(MappingRecord::from_row).transpose()
+    }
+
+    /// Changes how a mapping syncs; `None` leaves a setting as it is.
+    pub async fn update_mapping(
+        &self,
+        user_id: i64,
+        id: &str,
+        u: &MappingUpdate,
+        now: i64,
+    ) -> sqlx::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE sync_mappings SET direction = COALESCE($1, direction), strategy = COALESCE($2, strategy), \
+             auto_sync = COALESCE($3, auto_sync), sync_interval_secs = COALESCE($4, sync_interval_secs), \
+             updated_at = $5 WHERE user_id = $6 AND id = $7",
+        )
+        .bind(&u.direction)
+        .bind(&u.strategy)
+        .bind(u.auto_sync.map(i64::from))
+        .bind(u.sync_interval_secs)
+        .bind(now)
+        .bind(user_id)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
     }
 
     pub async fn delete_mapping(&self, user_id: i64, id: &str) -> sqlx::Result<bool> {

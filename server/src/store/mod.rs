@@ -14,7 +14,7 @@ mod sync;
 pub use conflicts::{ConflictRecord, StoredConflict};
 pub use connections::{ConnectionRecord, NewConnection};
 pub use history::{NewRevision, RevisionRecord};
-pub use mappings::{MappingRecord, NewMapping};
+pub use mappings::{MappingRecord, MappingUpdate, NewMapping};
 pub use sync::{ItemBase, LogRecord, SessionRecord};
 
 use anyhow::Context;

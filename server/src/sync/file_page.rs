@@ -49,15 +49,29 @@ struct Item<'a> {
     remote: Option<String>,
 }
 
+/// Who is syncing what, and how.
+pub(super) struct Context<'a> {
+    pub user: &'a AuthUser,
+    pub token: &'a notion::AccessToken,
+    pub mapping: &'a MappingRecord,
+    pub progress: &'a Progress<'a>,
+    /// Preview: decide and report, write nothing.
+    pub dry_run: bool,
+}
+
 pub(super) async fn sync(
     state: &AppState,
-    user: &AuthUser,
-    token: &notion::AccessToken,
-    mapping: &MappingRecord,
+    cx: Context<'_>,
     local: Option<&ManifestEntry>,
     text: Option<String>,
-    progress: &Progress<'_>,
 ) -> ApiResult<Step> {
+    let Context {
+        user,
+        token,
+        mapping,
+        progress,
+        dry_run,
+    } = cx;
     let path = mapping.path.as_str();
     if let Some(entry) = local {
         if entry.size > super::MAX_FILE_BYTES {
@@ -92,12 +106,22 @@ pub(super) async fn sync(
     let unsettled = state.store.unsettled_conflict(&mapping.id, path).await?;
     if let Some(conflict) = &unsettled {
         if conflict.status == "resolved" && item.matches(conflict) {
+            if dry_run {
+                return Ok(Step::only(
+                    path,
+                    ItemAction::Pushed,
+                    Some("your conflict resolution will be applied".into()),
+                ));
+            }
             progress.stage(ProgressStage::WritingNotion);
             return item.apply_resolution(conflict).await;
         }
     }
 
     let decision = item.decide();
+    if dry_run {
+        return Ok(item.preview(decision));
+    }
     if matches!(decision, Decision::CreateRemote | Decision::PushLocal) {
         progress.stage(ProgressStage::WritingNotion);
     }
@@ -150,6 +174,47 @@ impl Item<'_> {
             })
         });
         decide(base.as_ref(), &local, &remote)
+    }
+
+    /// What [`Item::act`] would do, without doing it.
+    fn preview(&self, decision: Decision) -> Step {
+        let path = self.path();
+        let direction: Direction = super::parse_enum(&self.mapping.direction).unwrap_or_default();
+        let (action, message) = match decision {
+            Decision::Unchanged => (ItemAction::Unchanged, None),
+            Decision::LocalMissing => {
+                (ItemAction::Skipped, Some("the file is missing in the Repl"))
+            }
+            Decision::CreateRemote | Decision::PushLocal
+                if direction == Direction::NotionToReplit =>
+            {
+                (
+                    ItemAction::Skipped,
+                    Some("this mapping only syncs Notion → Repl"),
+                )
+            }
+            Decision::PullRemote if direction == Direction::ReplitToNotion => (
+                ItemAction::Skipped,
+                Some("this mapping only syncs Repl → Notion"),
+            ),
+            Decision::CreateRemote => (
+                ItemAction::Created,
+                Some("a new Notion page will be created"),
+            ),
+            Decision::PushLocal => (
+                ItemAction::Pushed,
+                Some("the file's changes will be written to Notion"),
+            ),
+            Decision::PullRemote => (
+                ItemAction::Pulled,
+                Some("Notion's changes will be written to the file"),
+            ),
+            Decision::Conflict => (
+                ItemAction::Conflict,
+                Some("both sides changed; you will choose which to keep"),
+            ),
+        };
+        Step::only(path, action, message.map(str::to_string))
     }
 
     fn text(&self) -> ApiResult<&str> {

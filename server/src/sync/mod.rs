@@ -40,6 +40,9 @@ struct SessionState {
     /// Conflict resolutions applied in this session.
     #[serde(default)]
     resolved: u32,
+    /// A preview: nothing is written.
+    #[serde(default)]
+    dry_run: bool,
 }
 
 /// A file write handed to the panel, with the base it establishes once acknowledged.
@@ -107,6 +110,7 @@ pub async fn start(
             format!("at most {MAX_MANIFEST_ENTRIES} files per session"),
         ));
     }
+    let manifest_dry_run = manifest.dry_run;
     let mapping = state
         .store
         .mapping(user.user_id, &manifest.mapping_id)
@@ -137,6 +141,7 @@ pub async fn start(
         items: Vec::new(),
         pending: Vec::new(),
         resolved: 0,
+        dry_run: manifest_dry_run,
     };
     let id = uuid::Uuid::new_v4().to_string();
     state
@@ -203,23 +208,27 @@ pub async fn upload(
         mapping_id: &mapping.id,
         path: &mapping.path,
     };
-    let step = file_page::sync(
-        state,
+    let cx = file_page::Context {
         user,
-        &token,
-        &mapping,
-        local.as_ref(),
-        text,
-        &progress,
-    )
-    .await?;
+        token: &token,
+        mapping: &mapping,
+        progress: &progress,
+        dry_run: session.dry_run,
+    };
+    let step = file_page::sync(state, cx, local.as_ref(), text).await?;
     progress.stage(ProgressStage::Planned);
     session.items = vec![step.outcome];
     session.resolved = u32::from(step.resolved);
     session.pending = step.pending.into_iter().collect();
+    // A preview ends here: there is nothing to acknowledge.
+    let next = if session.dry_run {
+        "previewed"
+    } else {
+        "planned"
+    };
     if !state
         .store
-        .advance_session(&record.id, "started", "planned", &to_json(&session)?)
+        .advance_session(&record.id, "started", next, &to_json(&session)?)
         .await?
     {
         return Err(ApiError::new(

@@ -38,6 +38,7 @@ impl Panel<'_> {
             .start_session(&Manifest {
                 mapping_id: mapping_id.into(),
                 files,
+                dry_run: false,
             })
             .await
             .expect("start");
@@ -302,6 +303,7 @@ async fn a_file_changed_before_the_write_is_not_clobbered() {
             size: 5,
             hash: ContentHash::of("One.\n"),
         }],
+        dry_run: false,
     };
     let started = client.start_session(&manifest).await.unwrap();
     assert!(
@@ -341,6 +343,7 @@ async fn users_cannot_touch_each_others_mappings() {
     let manifest = Manifest {
         mapping_id: mapping.clone(),
         files: vec![],
+        dry_run: false,
     };
     assert_eq!(
         bob.start_session(&manifest).await.unwrap_err().status(),
@@ -419,6 +422,7 @@ async fn an_oversized_upload_is_refused() {
             size: big.len() as u64,
             hash: ContentHash::of(&big),
         }],
+        dry_run: false,
     };
     let started = client.start_session(&manifest).await.unwrap();
     assert!(
@@ -702,5 +706,102 @@ async fn a_choice_is_not_applied_to_versions_the_user_did_not_see() {
     // Another user cannot resolve it.
     let other = app.login(105).await;
     let err = other.resolve(&id, &Resolution::KeepRepl).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+}
+
+#[tokio::test]
+async fn a_preview_reports_the_plan_and_writes_nothing() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let Linked {
+        client,
+        notion,
+        mapping,
+        page_id,
+    } = linked(&app, 111, "p.md", "Before.\n").await;
+    notion.replace(&page_id, "After, in Notion.").await;
+    let file = "Before.\n";
+    let manifest = Manifest {
+        mapping_id: mapping.clone(),
+        files: vec![ManifestEntry {
+            path: "p.md".into(),
+            size: file.len() as u64,
+            hash: ContentHash::of(file),
+        }],
+        dry_run: true,
+    };
+    app.emulator.clear_ledger().await;
+    let started = client.start_session(&manifest).await.unwrap();
+    let plan = client
+        .upload(&started.session_id, &UploadContents::default())
+        .await
+        .unwrap();
+    assert_eq!(plan.items[0].action, ItemAction::Pulled);
+    assert!(plan.file_writes.is_empty(), "a preview hands out no writes");
+    let writes = app
+        .emulator
+        .ledger()
+        .await
+        .into_iter()
+        .filter(|e| e.method != "GET")
+        .count();
+    assert_eq!(writes, 0, "a preview writes nothing to Notion");
+    // A preview cannot be acknowledged into a sync.
+    let err = client
+        .ack(&plan.session_id, &Ack::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(409));
+    assert!(
+        client.logs(10).await.unwrap().logs.len() == 1,
+        "only the first real sync is logged"
+    );
+}
+
+#[tokio::test]
+async fn mapping_settings_can_be_changed_by_their_owner_only() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let client = app.login(121).await;
+    app.connect_notion(&client).await;
+    let id = new_page_mapping(&client, "s.md").await;
+    let m = client.configurations().await.unwrap().mappings.remove(0);
+    assert!(!m.auto_sync);
+    assert_eq!(m.sync_interval_secs, 300);
+    let updated = client
+        .update_mapping(
+            &id,
+            &protocol::api::UpdateMapping {
+                direction: Some(Direction::ReplitToNotion),
+                auto_sync: Some(true),
+                sync_interval_secs: Some(600),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.direction, Direction::ReplitToNotion);
+    assert_eq!(
+        updated.strategy,
+        ConflictStrategy::Merge,
+        "absent fields stay"
+    );
+    assert!(updated.auto_sync);
+    assert_eq!(updated.sync_interval_secs, 600);
+    let too_often = protocol::api::UpdateMapping {
+        sync_interval_secs: Some(5),
+        ..Default::default()
+    };
+    assert_eq!(
+        client
+            .update_mapping(&id, &too_often)
+            .await
+            .unwrap_err()
+            .status(),
+        Some(400)
+    );
+    let other = app.login(122).await;
+    let err = other
+        .update_mapping(&id, &protocol::api::UpdateMapping::default())
+        .await
+        .unwrap_err();
     assert_eq!(err.status(), Some(404));
 }
