@@ -307,6 +307,9 @@ pub enum SyncEvent {
         mapping_id: String,
         summary: crate::session::SyncSummary,
     },
+    /// The Notion side of a mapping changed since the last sync (seen by a webhook or a
+    /// scheduled check): an open panel syncs it.
+    RemoteChanged { mapping_id: String },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -66,6 +66,28 @@ pub struct Config {
     /// Tracing filter, e.g. `info` or `server=debug,tower_http=info`.
     #[arg(long, env = "LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+    /// Background workers running queued jobs (remote checks after webhooks and schedules).
+    #[arg(long, env = "SYNC_WORKER_CONCURRENCY", default_value_t = 4)]
+    pub sync_worker_concurrency: usize,
+    /// Sync sessions a user may start per minute.
+    #[arg(long, env = "MAX_SYNC_OPERATIONS_PER_MINUTE", default_value_t = 60)]
+    pub max_sync_operations_per_minute: u32,
+    /// Notion requests per second per token, for all replicas together (Notion allows 3).
+    #[arg(long, env = "NOTION_REQUESTS_PER_SECOND", default_value_t = 3.0)]
+    pub notion_requests_per_second: f64,
+    /// How often idle workers look for due jobs, in milliseconds.
+    #[arg(long, env = "JOB_POLL_INTERVAL_MS", default_value_t = 1000)]
+    pub job_poll_interval_ms: u64,
+    /// How often the scheduler queues auto-sync checks, in seconds (0: never).
+    #[arg(long, env = "SCHEDULER_INTERVAL_SECS", default_value_t = 30)]
+    pub scheduler_interval_secs: u64,
+    /// The verification token Notion sent to the webhook URL; without it the relay keeps the one
+    /// it receives (see --print-webhook-token).
+    #[arg(long, env = "NOTION_WEBHOOK_SECRET", hide_env_values = true)]
+    pub notion_webhook_secret: Option<String>,
+    /// Print the webhook verification token Notion sent (to paste into Notion), then exit.
+    #[arg(long)]
+    pub print_webhook_token: bool,
 }
 
 /// Where the keys that sign Replit extension tokens come from.
@@ -166,6 +188,15 @@ impl Config {
                 self.data_dir.join("relay.db").display()
             ),
         };
+        if self.sync_worker_concurrency > 64 {
+            bail!("SYNC_WORKER_CONCURRENCY must be at most 64");
+        }
+        if !(self.notion_requests_per_second > 0.0 && self.notion_requests_per_second <= 1000.0) {
+            bail!("NOTION_REQUESTS_PER_SECOND must be above 0 (Notion allows 3)");
+        }
+        if self.max_sync_operations_per_minute == 0 {
+            bail!("MAX_SYNC_OPERATIONS_PER_MINUTE must be at least 1");
+        }
         let oauth = match (&self.notion_client_id, &self.notion_client_secret) {
             (Some(id), Some(secret)) => Some(OAuthSettings {
                 client_id: id.clone(),

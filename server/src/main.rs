@@ -16,6 +16,9 @@ async fn run() -> anyhow::Result<()> {
     let config = Config::parse();
     server::telemetry::init(&config.log_level);
     let settings = config.validate()?;
+    if settings.config.print_webhook_token {
+        return print_webhook_token(&settings).await;
+    }
     let app = Application::build(settings)
         .await
         .context("starting the relay")?;
@@ -41,4 +44,22 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// Shows the webhook verification token Notion sent, for its "Verify" dialog. Printed only on
+/// the operator's explicit request, never logged.
+async fn print_webhook_token(settings: &server::config::Settings) -> anyhow::Result<()> {
+    let store = server::store::Store::connect(&settings.database_url).await?;
+    let sealed = store.secret(server::routes::webhooks::TOKEN_SECRET).await?;
+    let Some(sealed) = sealed else {
+        anyhow::bail!("Notion has not sent a verification token yet: add the webhook URL (…/webhooks/notion) in the integration's Webhooks tab first");
+    };
+    let secrets = server::crypto::Secrets::from_secret_key(&settings.config.secret_key);
+    println!(
+        "{}",
+        secrets
+            .open(&sealed)
+            .context("opening the stored token (is SECRET_KEY the same?)")?
+    );
+    Ok(())
 }

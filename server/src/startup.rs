@@ -36,6 +36,17 @@ pub struct AppState {
     pub public_url: Url,
     pub metrics: Metrics,
     pub events: crate::events::Events,
+    /// Shared by all replicas through the database.
+    pub pacer: crate::pacing::Pacer,
+    /// Names this process's job workers.
+    pub replica_id: String,
+}
+
+impl AppState {
+    /// Waits for the token's next Notion request slot (shared by all replicas).
+    pub async fn pace(&self, token: &notion::AccessToken) -> crate::error::ApiResult<()> {
+        Ok(self.pacer.wait(token).await?)
+    }
 }
 
 impl axum::extract::FromRef<AppState> for Metrics {
@@ -127,12 +138,19 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let store = self.state.store.clone();
-        axum::serve(self.listener, app(self.state))
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let workers = crate::jobs::spawn(&self.state, stop_rx);
+        let served = axum::serve(self.listener, app(self.state))
             .with_graceful_shutdown(shutdown)
             .await
-            .context("serving")?;
+            .context("serving");
+        let _ = stop_tx.send(true);
+        for w in workers {
+            // A job mid-flight gets a moment to finish; its lease covers it if not.
+            let _ = tokio::time::timeout(Duration::from_secs(5), w).await;
+        }
         store.close().await;
-        Ok(())
+        served
     }
 }
 
@@ -146,7 +164,10 @@ pub fn build_state(settings: Settings, store: Store, public_url: Url) -> anyhow:
         base_url: settings.config.notion_api_base.clone(),
         notion_version: settings.config.notion_version.clone(),
         timeout: Duration::from_secs(30),
-    });
+    })
+    // In-process pacing as well as the shared one: it also spaces this replica's concurrent
+    // requests without a database round trip per wait.
+    .with_pacing(notion::Pacing::notion().scaled(settings.config.notion_requests_per_second / 3.0));
     let oauth = match &settings.oauth {
         Some(OAuthSettings {
             client_id,
@@ -169,6 +190,8 @@ pub fn build_state(settings: Settings, store: Store, public_url: Url) -> anyhow:
     Ok(AppState {
         metrics: Metrics::new(),
         events: crate::events::Events::new(),
+        pacer: crate::pacing::Pacer::new(store.clone(), settings.config.notion_requests_per_second),
+        replica_id: uuid::Uuid::new_v4().simple().to_string()[..8].to_string(),
         settings: Arc::new(settings),
         store,
         secrets,

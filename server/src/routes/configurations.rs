@@ -120,6 +120,7 @@ async fn create(
     if let Some(page_id) = page_id {
         // Linking an existing page: check now that it exists and is shared, so a typo fails
         // here rather than at the first sync.
+        state.pace(&token).await?;
         let page = match state.notion.retrieve_page(&token, page_id.as_str()).await {
             Ok(p) => p,
             Err(e) => {

@@ -81,6 +81,7 @@ async fn search(
     }
     let (_, token) = notion_token(&state, user.user_id).await?;
     let req = notion::SearchRequest::pages(&q.q);
+    state.pace(&token).await?;
     let resp = state
         .notion
         .search(&token, &req)

@@ -10,6 +10,7 @@
 //! - `history`: replaced versions and restore.
 //! - `me`: delete my data.
 //! - `ws`: live sync progress over a WebSocket.
+//! - `webhooks`: Notion's webhook deliveries.
 
 mod configurations;
 mod conflicts;
@@ -20,6 +21,7 @@ mod me;
 mod oauth;
 mod session;
 mod sync;
+pub mod webhooks;
 mod ws;
 
 use crate::startup::AppState;
@@ -39,4 +41,5 @@ pub fn router() -> Router<AppState> {
         .merge(history::router())
         .merge(me::router())
         .merge(ws::router())
+        .merge(webhooks::router())
 }

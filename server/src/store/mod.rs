@@ -8,12 +8,14 @@ mod auth;
 mod conflicts;
 mod connections;
 mod history;
+mod jobs;
 mod mappings;
 mod sync;
 
 pub use conflicts::{ConflictRecord, StoredConflict};
 pub use connections::{ConnectionRecord, NewConnection};
 pub use history::{NewRevision, RevisionRecord};
+pub use jobs::{JobOutcome, JobRecord};
 pub use mappings::{MappingRecord, MappingUpdate, NewMapping};
 pub use sync::{ItemBase, LogRecord, SessionRecord};
 

@@ -115,6 +115,18 @@ impl Store {
         Ok(())
     }
 
+    /// How many sessions the user started since `since` (for the per-user trigger limit).
+    pub async fn sessions_since(&self, user_id: i64, since: i64) -> sqlx::Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM sync_sessions WHERE user_id = $1 AND created_at > $2",
+        )
+        .bind(user_id)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        col(&row, "n")
+    }
+
     /// A live session of this user.
     pub async fn session(
         &self,

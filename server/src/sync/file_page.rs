@@ -84,6 +84,9 @@ pub(super) async fn sync(
     }
     let base = state.store.item(&mapping.id, path).await?;
     progress.stage(ProgressStage::ReadingNotion);
+    if mapping.notion_page_id.is_some() {
+        state.pace(token).await?;
+    }
     let remote = match &mapping.notion_page_id {
         Some(id) => match state.notion.get_page_markdown(token, id).await {
             Ok(pm) => Some(pm.markdown),
@@ -470,6 +473,7 @@ impl Item<'_> {
                 &titled.title,
                 &body,
             );
+            self.state.pace(self.token).await?;
             let page = match self.state.notion.create_page(self.token, &req).await {
                 Ok(p) => p,
                 Err(e) => return Ok(Err(failed(path, &e))),
@@ -485,6 +489,7 @@ impl Item<'_> {
                 )
                 .await?;
             // The create answer is a page object; the content base is what Notion made of ours.
+            self.state.pace(self.token).await?;
             let markdown = match self
                 .state
                 .notion
@@ -518,6 +523,7 @@ impl Item<'_> {
                 .await?;
         }
         let req = notion::UpdatePageMarkdown::replace_content(&body);
+        self.state.pace(self.token).await?;
         let markdown = match self
             .state
             .notion

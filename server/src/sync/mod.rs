@@ -110,6 +110,19 @@ pub async fn start(
             format!("at most {MAX_MANIFEST_ENTRIES} files per session"),
         ));
     }
+    let limit = state.settings.config.max_sync_operations_per_minute;
+    if state
+        .store
+        .sessions_since(user.user_id, crate::now() - 60)
+        .await?
+        >= i64::from(limit)
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_syncs",
+            format!("at most {limit} syncs a minute; wait a moment and sync again"),
+        ));
+    }
     let manifest_dry_run = manifest.dry_run;
     let mapping = state
         .store

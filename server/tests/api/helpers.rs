@@ -33,6 +33,11 @@ pub struct TestApp {
 impl TestApp {
     /// None when PostgreSQL is asked for but not reachable outside CI.
     pub async fn spawn(db: Db) -> Option<TestApp> {
+        TestApp::spawn_with(db, &[]).await
+    }
+
+    /// Like [`TestApp::spawn`], with extra relay flags (e.g. `--job-poll-interval-ms 20`).
+    pub async fn spawn_with(db: Db, extra: &[&str]) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match db {
             Db::Sqlite => format!(
@@ -51,7 +56,8 @@ impl TestApp {
             .to_public_key_pem(LineEnding::LF)
             .expect("pem");
         std::fs::write(&pem_path, pem).expect("write pem");
-        let config = Config::parse_from([
+        let notion_api = emulator.base_url().to_string();
+        let mut args = vec![
             "relay",
             "--port",
             "0",
@@ -68,10 +74,12 @@ impl TestApp {
             "--notion-client-secret",
             CLIENT_SECRET,
             "--notion-api-base",
-            emulator.base_url().as_str(),
+            notion_api.as_str(),
             "--log-level",
             "warn",
-        ]);
+        ];
+        args.extend_from_slice(extra);
+        let config = Config::parse_from(args);
         let app = Application::build(config.validate().expect("valid config"))
             .await
             .expect("relay starts");

@@ -4,6 +4,7 @@
 
 mod auth;
 mod helpers;
+mod jobs;
 mod oauth;
 mod security;
 mod store;

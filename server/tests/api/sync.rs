@@ -103,7 +103,7 @@ pub(crate) async fn new_page_mapping(client: &RelayClient, path: &str) -> String
         .id
 }
 
-struct Notion {
+pub(crate) struct Notion {
     client: notion::NotionClient,
     token: notion::AccessToken,
 }
@@ -122,7 +122,7 @@ impl Notion {
             .expect("get markdown")
             .markdown
     }
-    async fn replace(&self, page_id: &str, md: &str) {
+    pub(crate) async fn replace(&self, page_id: &str, md: &str) {
         let req = notion::UpdatePageMarkdown::replace_content(md);
         self.client
             .update_page_markdown(&self.token, page_id, &req)
@@ -132,14 +132,14 @@ impl Notion {
 }
 
 /// A user with Notion connected and `path` mapped to a new page, synced once.
-struct Linked {
-    client: RelayClient,
-    notion: Notion,
-    mapping: String,
-    page_id: String,
+pub(crate) struct Linked {
+    pub(crate) client: RelayClient,
+    pub(crate) notion: Notion,
+    pub(crate) mapping: String,
+    pub(crate) page_id: String,
 }
 
-async fn linked(app: &TestApp, user: i64, path: &str, text: &str) -> Linked {
+pub(crate) async fn linked(app: &TestApp, user: i64, path: &str, text: &str) -> Linked {
     let client = app.login(user).await;
     app.connect_notion(&client).await;
     let notion = Notion::for_app(app).await;

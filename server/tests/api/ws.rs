@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use protocol::api::{ProgressStage, SyncEvent};
 use std::time::Duration;
 
-async fn socket(
+pub(crate) async fn socket(
     app: &TestApp,
     ticket: &str,
 ) -> Result<
