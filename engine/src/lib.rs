@@ -1,16 +1,35 @@
 //! The sync engine: everything that decides what happens to a user's documents.
 //!
-//! - [`base_rule`]: compares each side with the base (the last content both sides agreed on) and
-//!   decides: copy local to Notion, copy Notion to the file, nothing, or a conflict.
-//! - [`title`]: where a page's title comes from (first-line `# H1`, else the file name) and how it
-//!   returns to the file on pull.
-//! - [`translate`]: file Markdown ↔ Notion-flavored Markdown.
+//! - [`file_page`]: one file ↔ one page — the [`file_page::plan`] for an item (create, push as
+//!   `update_content` edits, pull as a patched file, merge, conflict, deletions under G6/G7).
+//! - [`planner`]: a folder ↔ a database — what to fetch ([`planner::needs`]) and the plan for
+//!   every row and file ([`planner::plan_folder`]), renames, new rows and files, G8.
+//! - [`translate`]: GFM ↔ Notion-flavored Markdown (v1 default, v2 by option).
+//! - [`document`], [`merge`], [`strategy`], [`edits`]: chunks and blocks, the three-way merge,
+//!   conflict strategies, the fewest remote edits.
+//! - [`frontmatter`]: YAML front matter ↔ typed page properties, formatting kept.
+//! - [`normalize`]: file bytes (BOM, CRLF, final newline) and content hashing.
+//! - [`names`], [`code_page`], [`title`], [`base_rule`]: safe file names, code-file pages,
+//!   titles, and the hash-level base rule the relay started with.
 //!
 //! Architecture invariant: no I/O, no clock, no randomness. Every input is an argument, so every
 //! decision can be replayed and property-tested. The relay does the I/O around it.
 
 pub mod base_rule;
+pub mod code_page;
+mod diff;
+pub mod document;
+pub mod edits;
+pub mod error;
+pub mod file_page;
+pub mod frontmatter;
+pub mod merge;
+pub mod names;
+pub mod normalize;
+pub mod planner;
+pub mod strategy;
 pub mod title;
 pub mod translate;
 
 pub use base_rule::{decide, Base, Decision, SideState};
+pub use error::EngineError;

@@ -9,7 +9,6 @@
 use crate::startup::AppState;
 use crate::sync::notion_token;
 use protocol::api::SyncEvent;
-use protocol::ContentHash;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -188,7 +187,8 @@ async fn check_remote(state: &AppState, job: &crate::store::JobRecord) -> Result
         .store
         .set_mapping_checked(&mapping.id, crate::now())
         .await?;
-    if ContentHash::of(&markdown).as_str() != base.remote_hash {
+    let remote_hash = engine::normalize::remote_hash(&markdown, notion_markdown::Dialect::V1);
+    if remote_hash.as_str() != base.remote_hash {
         state.events.publish(
             job.user_id,
             SyncEvent::RemoteChanged {

@@ -24,6 +24,13 @@ pub fn test(sh: &Shell) -> anyhow::Result<()> {
         .run()?;
         Ok(())
     })?;
+    timed("engine for wasm32", || {
+        Ok(cmd!(
+            sh,
+            "cargo build --package engine --target wasm32-unknown-unknown"
+        )
+        .run()?)
+    })?;
     timed("relay as a Shuttle service", || {
         Ok(cmd!(
             sh,

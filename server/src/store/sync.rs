@@ -17,6 +17,8 @@ pub struct ItemBase {
     pub remote_markdown: String,
     pub title: String,
     pub title_from_h1: bool,
+    /// The agreed page properties, as JSON (`{}` for a plain page).
+    pub properties: String,
 }
 
 #[derive(Debug, Clone)]
@@ -49,7 +51,7 @@ impl Store {
     pub async fn item(&self, mapping_id: &str, path: &str) -> sqlx::Result<Option<ItemBase>> {
         let row = sqlx::query(
             "SELECT mapping_id, path, notion_page_id, local_hash, remote_hash, base_text, remote_markdown, \
-             title, title_from_h1 FROM sync_items WHERE mapping_id = $1 AND path = $2",
+             title, title_from_h1, properties FROM sync_items WHERE mapping_id = $1 AND path = $2",
         )
         .bind(mapping_id)
         .bind(path)
@@ -66,18 +68,31 @@ impl Store {
             remote_markdown: col(&row, "remote_markdown")?,
             title: col(&row, "title")?,
             title_from_h1: col::<i64>(&row, "title_from_h1")? != 0,
+            properties: col(&row, "properties")?,
         }))
+    }
+
+    /// Forgets an item (both sides are gone).
+    pub async fn delete_item(&self, mapping_id: &str, path: &str) -> sqlx::Result<()> {
+        sqlx::query("DELETE FROM sync_items WHERE mapping_id = $1 AND path = $2")
+            .bind(mapping_id)
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Advances an item's base.
     pub async fn put_item(&self, b: &ItemBase, now: i64) -> sqlx::Result<()> {
         sqlx::query(
             "INSERT INTO sync_items (mapping_id, path, notion_page_id, local_hash, remote_hash, base_text, \
-             remote_markdown, title, title_from_h1, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             remote_markdown, title, title_from_h1, updated_at, properties) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
              ON CONFLICT (mapping_id, path) DO UPDATE SET notion_page_id = excluded.notion_page_id, \
              local_hash = excluded.local_hash, remote_hash = excluded.remote_hash, base_text = excluded.base_text, \
              remote_markdown = excluded.remote_markdown, title = excluded.title, \
-             title_from_h1 = excluded.title_from_h1, updated_at = excluded.updated_at",
+             title_from_h1 = excluded.title_from_h1, updated_at = excluded.updated_at, \
+             properties = excluded.properties",
         )
         .bind(&b.mapping_id)
         .bind(&b.path)
@@ -89,6 +104,7 @@ impl Store {
         .bind(&b.title)
         .bind(b.title_from_h1 as i64)
         .bind(now)
+        .bind(&b.properties)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -1,22 +1,35 @@
-//! One `file_page` mapping: a Markdown file ↔ one Notion page.
+//! One `file_page` mapping: a Markdown file ↔ one Notion page, executed from the engine's plan.
 //!
-//! Reads the page's Markdown (one call), lets [`engine::decide`] compare both sides with the base,
-//! then: creates the page (`POST /v1/pages` with markdown), replaces its content
-//! (`PATCH /v1/pages/{id}/markdown`), plans a file write, or records a conflict. A conflict the
-//! user has settled is applied here too, but only to the very versions the user chose between.
-//! Notion's answer to our own write is stored as the remote base, so our writes never come back
-//! as edits (G9); whatever a write replaces goes to history first (G16).
+//! The relay reads the page's Markdown (one call), builds the engine's view of both sides and
+//! their base, and runs [`engine::file_page::plan`]. It then does what the plan says, in an order
+//! that never loses anything: history first, then the Notion write (the fewest `update_content`
+//! edits the engine could find), then the file write handed to the panel with the hash the file
+//! must still have. Notion's answer to our own write becomes the remote base, so our writes never
+//! come back as edits (G9); a base that depends on a file write advances only when the panel
+//! confirms it.
+//!
+//! A conflict the user settled is applied here too, and only to the very versions the user chose
+//! between: the engine plans it against a base made from the side the user kept.
 
 use super::{outcome, PendingWrite, Progress};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
 use crate::store::{ConflictRecord, ItemBase, MappingRecord, NewRevision, StoredConflict};
-use engine::title::Titled;
-use engine::{decide, title, translate, Base, Decision, SideState};
-use protocol::api::{Direction, ProgressStage};
+use engine::file_page::{
+    self, Action, FileOp, HistoryReason, Input, LocalSide, PageBase, Plan, RemoteOp, RemotePage,
+    RemoteSide, Settings, SideName,
+};
+use engine::frontmatter::Properties;
+use engine::normalize;
+use engine::strategy::{Clocks, Strategy};
+use notion_markdown::Dialect;
+use protocol::api::ProgressStage;
 use protocol::session::{FileWrite, ItemAction, ItemOutcome, ManifestEntry};
 use protocol::ContentHash;
+
+/// The page dialect the relay reads and writes.
+const DIALECT: Dialect = Dialect::V1;
 
 pub(super) struct Step {
     pub outcome: ItemOutcome,
@@ -35,20 +48,6 @@ impl Step {
     }
 }
 
-/// Everything known about the item during one session.
-struct Item<'a> {
-    state: &'a AppState,
-    user: &'a AuthUser,
-    token: &'a notion::AccessToken,
-    mapping: &'a MappingRecord,
-    local: Option<&'a ManifestEntry>,
-    /// The file's content, when the panel uploaded it.
-    text: Option<String>,
-    base: Option<ItemBase>,
-    /// The page's Markdown now; `None` when there is no page or it cannot be seen.
-    remote: Option<String>,
-}
-
 /// Who is syncing what, and how.
 pub(super) struct Context<'a> {
     pub user: &'a AuthUser,
@@ -59,20 +58,32 @@ pub(super) struct Context<'a> {
     pub dry_run: bool,
 }
 
+/// The page as this session read it.
+enum Remote {
+    NotCreated,
+    Unknown(String),
+    Trashed,
+    Present { markdown: String, truncated: bool },
+}
+
+/// Everything known about the item during one session.
+struct Item<'a> {
+    state: &'a AppState,
+    cx: Context<'a>,
+    local: Option<&'a ManifestEntry>,
+    /// The file's content: uploaded, or the base's when the file is unchanged.
+    text: Option<String>,
+    page_base: Option<PageBase>,
+    remote: Remote,
+}
+
 pub(super) async fn sync(
     state: &AppState,
     cx: Context<'_>,
     local: Option<&ManifestEntry>,
-    text: Option<String>,
+    uploaded: Option<String>,
 ) -> ApiResult<Step> {
-    let Context {
-        user,
-        token,
-        mapping,
-        progress,
-        dry_run,
-    } = cx;
-    let path = mapping.path.as_str();
+    let path = cx.mapping.path.as_str();
     if let Some(entry) = local {
         if entry.size > super::MAX_FILE_BYTES {
             let msg = format!(
@@ -82,506 +93,702 @@ pub(super) async fn sync(
             return Ok(Step::only(path, ItemAction::Skipped, Some(msg)));
         }
     }
-    let base = state.store.item(&mapping.id, path).await?;
-    progress.stage(ProgressStage::ReadingNotion);
-    if mapping.notion_page_id.is_some() {
-        state.pace(token).await?;
-    }
-    let remote = match &mapping.notion_page_id {
-        Some(id) => match state.notion.get_page_markdown(token, id).await {
-            Ok(pm) => Some(pm.markdown),
-            Err(e) if e.is_not_found() => None,
-            Err(e) => return Ok(failed(path, &e)),
+    let base = state.store.item(&cx.mapping.id, path).await?;
+    let page_base = base.as_ref().map(page_base);
+    // The file unchanged since the base is the base's text: it was not uploaded.
+    let text = match (local, uploaded) {
+        (_, Some(t)) => Some(t),
+        (Some(e), None) => match &base {
+            Some(b) if b.local_hash == e.hash.as_str() => Some(b.base_text.clone()),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "missing_content",
+                    format!("the contents of {path} are needed"),
+                ))
+            }
         },
-        None => None,
+        (None, None) => None,
     };
+    cx.progress.stage(ProgressStage::ReadingNotion);
+    let remote = read_remote(state, &cx).await?;
     let item = Item {
         state,
-        user,
-        token,
-        mapping,
+        cx,
         local,
         text,
-        base,
+        page_base,
         remote,
     };
+    item.run().await
+}
 
-    let unsettled = state.store.unsettled_conflict(&mapping.id, path).await?;
-    if let Some(conflict) = &unsettled {
-        if conflict.status == "resolved" && item.matches(conflict) {
-            if dry_run {
-                return Ok(Step::only(
-                    path,
-                    ItemAction::Pushed,
-                    Some("your conflict resolution will be applied".into()),
-                ));
+/// One markdown read; a page that cannot be read is checked for the trash (evidence of deletion)
+/// before it is taken as unknown (never as deleted, G7).
+async fn read_remote(state: &AppState, cx: &Context<'_>) -> ApiResult<Remote> {
+    let Some(page_id) = &cx.mapping.notion_page_id else {
+        return Ok(Remote::NotCreated);
+    };
+    state.pace(cx.token).await?;
+    match state.notion.get_page_markdown(cx.token, page_id).await {
+        Ok(pm) => Ok(Remote::Present {
+            markdown: pm.markdown,
+            truncated: pm.truncated,
+        }),
+        Err(e) if e.is_not_found() => {
+            state.pace(cx.token).await?;
+            match state.notion.retrieve_page(cx.token, page_id).await {
+                Ok(page) if page.in_trash => Ok(Remote::Trashed),
+                _ => Ok(Remote::Unknown(notion_message(&e))),
             }
-            progress.stage(ProgressStage::WritingNotion);
-            return item.apply_resolution(conflict).await;
+        }
+        Err(e) => Ok(Remote::Unknown(notion_message(&e))),
+    }
+}
+
+fn page_base(b: &ItemBase) -> PageBase {
+    PageBase {
+        file_text: b.base_text.clone(),
+        remote_markdown: b.remote_markdown.clone(),
+        title: b.title.clone(),
+        properties: serde_json::from_str(&b.properties).unwrap_or_default(),
+    }
+}
+
+impl<'a> Item<'a> {
+    fn path(&self) -> &str {
+        &self.cx.mapping.path
+    }
+
+    fn remote_markdown(&self) -> Option<&str> {
+        match &self.remote {
+            Remote::Present { markdown, .. } => Some(markdown),
+            _ => None,
         }
     }
 
-    let decision = item.decide();
-    if dry_run {
-        return Ok(item.preview(decision));
+    fn settings(&self) -> Settings {
+        Settings {
+            strategy: self.cx.mapping.strategy.parse().unwrap_or(Strategy::Merge),
+            direction: super::parse_enum(&self.cx.mapping.direction).unwrap_or_default(),
+            ..Settings::default()
+        }
     }
-    if matches!(decision, Decision::CreateRemote | Decision::PushLocal) {
-        progress.stage(ProgressStage::WritingNotion);
+
+    /// The page title as far as the relay knows it. Reading the page object on every sync would
+    /// cost a call per item; titles are set from the file and change with it.
+    fn title(&self) -> String {
+        match &self.page_base {
+            Some(b) => b.title.clone(),
+            None => self
+                .cx
+                .mapping
+                .title
+                .clone()
+                .unwrap_or_else(|| engine::title::file_stem(self.path()).to_string()),
+        }
     }
-    let step = item.act(decision).await?;
-    if let (Some(conflict), false) = (&unsettled, decision == Decision::Conflict) {
-        // The sides no longer conflict (one was put back, or both now agree): nothing to choose.
-        state
+
+    async fn run(self) -> ApiResult<Step> {
+        let unsettled = self
+            .state
             .store
-            .mark_conflict_applied(&conflict.id, crate::now())
+            .unsettled_conflict(&self.cx.mapping.id, self.path())
             .await?;
+        if let Some(conflict) = unsettled.as_ref().filter(|c| c.status == "resolved") {
+            if self.matches(conflict) {
+                if self.cx.dry_run {
+                    return Ok(Step::only(
+                        self.path(),
+                        ItemAction::Pushed,
+                        Some("your conflict resolution will be applied".into()),
+                    ));
+                }
+                return self.apply_resolution(conflict).await;
+            }
+        }
+        let title = self.title();
+        let empty = Properties::new();
+        let plan = {
+            let input = self.input(
+                self.page_base.as_ref(),
+                self.text.as_deref(),
+                &title,
+                &empty,
+            );
+            file_page::plan(&input, &self.settings())
+        };
+        if self.cx.dry_run {
+            return Ok(preview(self.path(), &plan));
+        }
+        let step = self.execute(plan, None).await?;
+        if let Some(conflict) = &unsettled {
+            if step.outcome.action != ItemAction::Conflict {
+                // The sides no longer conflict (one was put back, or both now agree).
+                self.state
+                    .store
+                    .mark_conflict_applied(&conflict.id, crate::now())
+                    .await?;
+            }
+        }
+        Ok(step)
     }
-    Ok(step)
-}
 
-impl Item<'_> {
-    fn path(&self) -> &str {
-        &self.mapping.path
-    }
-
-    fn local_hash(&self) -> Option<String> {
-        self.local.map(|e| e.hash.to_string())
-    }
-
-    fn remote_hash(&self) -> Option<String> {
-        self.remote
-            .as_deref()
-            .map(|md| ContentHash::of(md).to_string())
+    fn input<'b>(
+        &'b self,
+        base: Option<&'b PageBase>,
+        text: Option<&'b str>,
+        title: &'b str,
+        properties: &'b Properties,
+    ) -> Input<'b> {
+        let local = match (self.local, text) {
+            (Some(_), Some(t)) => LocalSide::Present(t),
+            (Some(_), None) => LocalSide::Unknown,
+            // The panel lists a file as absent only when the folder listing proves it.
+            (None, _) => LocalSide::Deleted,
+        };
+        let remote = match &self.remote {
+            Remote::NotCreated => RemoteSide::NotCreated,
+            Remote::Unknown(_) => RemoteSide::Unknown,
+            Remote::Trashed => RemoteSide::Trashed,
+            Remote::Present {
+                markdown,
+                truncated,
+            } => {
+                // An existing empty page on a first link is a target to fill, not a side to merge.
+                if base.is_none()
+                    && markdown.trim().is_empty()
+                    && self.cx.mapping.notion_page_id.is_some()
+                {
+                    RemoteSide::NotCreated
+                } else {
+                    RemoteSide::Present(RemotePage {
+                        markdown,
+                        truncated: *truncated,
+                        title,
+                        properties,
+                    })
+                }
+            }
+        };
+        Input {
+            path: self.path(),
+            base,
+            local,
+            remote,
+            clocks: Clocks::default(),
+        }
     }
 
     /// Whether both sides are still the versions a conflict was about.
     fn matches(&self, c: &StoredConflict) -> bool {
-        self.local_hash() == c.local_hash && self.remote_hash() == c.remote_hash
+        let local = self.local.map(|e| e.hash.to_string());
+        let remote = self
+            .remote_markdown()
+            .map(|md| normalize::remote_hash(md, DIALECT).to_string());
+        local == c.local_hash && remote == c.remote_hash
     }
 
-    fn decide(&self) -> Decision {
-        let local = match self.local {
-            Some(e) => SideState::Present(e.hash.clone()),
-            None => SideState::Missing,
-        };
-        let remote = match &self.remote {
-            // An existing page with no content is an empty target on a first link, not a conflict.
-            Some(md) if self.base.is_none() && md.trim().is_empty() => SideState::Missing,
-            Some(md) => SideState::Present(ContentHash::of(md)),
-            None => SideState::Missing,
-        };
-        let base = self.base.as_ref().and_then(|b| {
-            Some(Base {
-                local: ContentHash::parse(&b.local_hash).ok()?,
-                remote: ContentHash::parse(&b.remote_hash).ok()?,
-            })
+    /// Applies the user's choice by planning against a base made from the side they kept.
+    async fn apply_resolution(self, c: &StoredConflict) -> ApiResult<Step> {
+        let path = self.path().to_string();
+        let title = self.title();
+        let empty = Properties::new();
+        let current_text = self.text.clone().unwrap_or_default();
+        let remote_md = self.remote_markdown().unwrap_or_default().to_string();
+        let base = self.page_base.clone().unwrap_or_else(|| PageBase {
+            title: title.clone(),
+            ..PageBase::default()
         });
-        decide(base.as_ref(), &local, &remote)
-    }
-
-    /// What [`Item::act`] would do, without doing it.
-    fn preview(&self, decision: Decision) -> Step {
-        let path = self.path();
-        let direction: Direction = super::parse_enum(&self.mapping.direction).unwrap_or_default();
-        let (action, message) = match decision {
-            Decision::Unchanged => (ItemAction::Unchanged, None),
-            Decision::LocalMissing => {
-                (ItemAction::Skipped, Some("the file is missing in the Repl"))
-            }
-            Decision::CreateRemote | Decision::PushLocal
-                if direction == Direction::NotionToReplit =>
-            {
+        let now = crate::now();
+        let (plan, extra_write, message) = match c.resolution.as_deref() {
+            // Notion's version is what both agreed on; the file is the only change: a push.
+            Some("keep_repl") => {
+                self.record(SideName::Remote, "resolve", &remote_md).await?;
+                let b = PageBase {
+                    remote_markdown: remote_md.clone(),
+                    ..base
+                };
+                let input = self.input(Some(&b), Some(&current_text), &title, &empty);
                 (
-                    ItemAction::Skipped,
-                    Some("this mapping only syncs Notion → Repl"),
+                    file_page::plan(&input, &self.settings()),
+                    None,
+                    "conflict resolved: the Repl's version is now in Notion",
                 )
             }
-            Decision::PullRemote if direction == Direction::ReplitToNotion => (
-                ItemAction::Skipped,
-                Some("this mapping only syncs Repl → Notion"),
-            ),
-            Decision::CreateRemote => (
-                ItemAction::Created,
-                Some("a new Notion page will be created"),
-            ),
-            Decision::PushLocal => (
-                ItemAction::Pushed,
-                Some("the file's changes will be written to Notion"),
-            ),
-            Decision::PullRemote => (
-                ItemAction::Pulled,
-                Some("Notion's changes will be written to the file"),
-            ),
-            Decision::Conflict => (
-                ItemAction::Conflict,
-                Some("both sides changed; you will choose which to keep"),
-            ),
-        };
-        Step::only(path, action, message.map(str::to_string))
-    }
-
-    fn text(&self) -> ApiResult<&str> {
-        self.text.as_deref().ok_or_else(|| {
-            ApiError::bad_request(
-                "missing_content",
-                format!("the contents of {} are needed", self.path()),
-            )
-        })
-    }
-
-    async fn act(&self, decision: Decision) -> ApiResult<Step> {
-        let path = self.path();
-        let direction: Direction = super::parse_enum(&self.mapping.direction).unwrap_or_default();
-        let skipped = |why: &str| Ok(Step::only(path, ItemAction::Skipped, Some(why.into())));
-        match decision {
-            Decision::Unchanged => Ok(Step::only(path, ItemAction::Unchanged, None)),
-            Decision::LocalMissing => {
-                skipped("the file is missing in the Repl; the Notion page was left as it is")
-            }
-            Decision::CreateRemote | Decision::PushLocal
-                if direction == Direction::NotionToReplit =>
-            {
-                skipped("the file changed, but this mapping only syncs Notion → Repl")
-            }
-            Decision::PullRemote if direction == Direction::ReplitToNotion => {
-                skipped("the page changed in Notion, but this mapping only syncs Repl → Notion")
-            }
-            Decision::CreateRemote | Decision::PushLocal => {
-                let text = self.text()?.to_string();
-                let replaced = self
-                    .remote
-                    .as_deref()
-                    .filter(|_| decision == Decision::PushLocal);
-                let pushed = match self.push(&text, replaced, "push").await? {
-                    Ok(p) => p,
-                    Err(step) => return Ok(step),
-                };
-                self.save_base(&pushed, self.local_hash().unwrap_or_default(), &text)
-                    .await?;
-                let action = if pushed.created {
-                    ItemAction::Created
-                } else {
-                    ItemAction::Pushed
-                };
-                Ok(Step::only(path, action, None))
-            }
-            Decision::PullRemote => {
-                let Some(md) = self.remote.clone() else {
-                    return Ok(Step::only(path, ItemAction::Unchanged, None));
-                };
-                let pending = self.pull(md, None);
-                Ok(Step {
-                    outcome: outcome(path, ItemAction::Pulled, None),
-                    pending: Some(pending),
-                    resolved: false,
-                })
-            }
-            Decision::Conflict => self.conflict().await,
-        }
-    }
-
-    /// Records (or brings up to date) the item's conflict; writes nothing on either side.
-    async fn conflict(&self) -> ApiResult<Step> {
-        let message = match (&self.base, &self.remote) {
-            (Some(_), None) => {
-                "the Notion page is gone or no longer shared with the integration; nothing was changed"
-            }
-            (None, _) => {
-                "both the file and the page already have content; nothing was overwritten — choose which to keep"
-            }
-            _ => "changed in both the Repl and Notion since the last sync; nothing was overwritten",
-        };
-        let remote_text = match &self.remote {
-            Some(md) => {
-                let (title, from_h1) = self.title();
-                title::join(&title, from_h1, &translate::from_notion(md))
-            }
-            None => String::new(),
-        };
-        self.state
-            .store
-            .upsert_conflict(
-                &ConflictRecord {
-                    user_id: self.user.user_id,
-                    mapping_id: self.mapping.id.clone(),
-                    path: self.path().to_string(),
-                    base_text: self
-                        .base
-                        .as_ref()
-                        .map(|b| b.base_text.clone())
-                        .unwrap_or_default(),
-                    local_text: self.text.clone(),
-                    remote_text,
-                    local_hash: self.local_hash(),
-                    remote_hash: self.remote_hash().unwrap_or_default(),
-                },
-                crate::now(),
-            )
-            .await?;
-        Ok(Step::only(
-            self.path(),
-            ItemAction::Conflict,
-            Some(message.into()),
-        ))
-    }
-
-    /// Applies the user's choice for a conflict whose versions are still the ones shown.
-    async fn apply_resolution(&self, c: &StoredConflict) -> ApiResult<Step> {
-        let path = self.path();
-        let now = crate::now();
-        match c.resolution.as_deref() {
-            Some("keep_repl") => {
-                let text = self.text()?.to_string();
-                let pushed = match self.push(&text, self.remote.as_deref(), "resolve").await? {
-                    Ok(p) => p,
-                    Err(step) => return Ok(step),
-                };
-                self.save_base(&pushed, self.local_hash().unwrap_or_default(), &text)
-                    .await?;
-                self.state.store.mark_conflict_applied(&c.id, now).await?;
-                let msg = "conflict resolved: the Repl's version is now in Notion".to_string();
-                Ok(Step {
-                    outcome: outcome(path, ItemAction::Pushed, Some(msg)),
-                    pending: None,
-                    resolved: true,
-                })
-            }
+            // The file is what both agreed on; Notion's change is the only one: a pull.
             Some("keep_notion") => {
-                let Some(md) = self.remote.clone() else {
-                    return Ok(Step::only(
-                        path,
-                        ItemAction::Conflict,
-                        Some("the Notion page is gone; nothing to keep".into()),
-                    ));
+                let b = PageBase {
+                    file_text: current_text.clone(),
+                    ..base
                 };
-                let pending = self.pull(md, Some(c.id.clone()));
-                let msg = "conflict resolved: Notion's version goes into the file".to_string();
-                Ok(Step {
-                    outcome: outcome(path, ItemAction::Pulled, Some(msg)),
-                    pending: Some(pending),
-                    resolved: true,
-                })
+                let input = self.input(Some(&b), Some(&current_text), &title, &empty);
+                (
+                    file_page::plan(&input, &self.settings()),
+                    None,
+                    "conflict resolved: Notion's version goes into the file",
+                )
             }
+            // The merged text replaces both: pushed like a local edit, then written to the file.
             Some("merged") => {
                 let merged = c.resolved_text.clone().unwrap_or_default();
-                let pushed = match self
-                    .push(&merged, self.remote.as_deref(), "resolve")
-                    .await?
-                {
-                    Ok(p) => p,
-                    Err(step) => return Ok(step),
-                };
-                let remote_hash = ContentHash::of(&pushed.markdown).to_string();
-                // If the file write does not happen now, the next sync still recognizes the page.
-                self.state
-                    .store
-                    .set_conflict_remote_hash(&c.id, &remote_hash)
+                self.record(SideName::Remote, "resolve", &remote_md).await?;
+                self.record(SideName::Local, "resolve", &current_text)
                     .await?;
-                let pending = PendingWrite {
-                    write: FileWrite {
-                        path: path.to_string(),
-                        expected_hash: self.local.map(|e| e.hash.clone()),
-                        new_hash: ContentHash::of(&merged),
-                        content: merged,
-                    },
-                    page_id: pushed.page_id,
-                    remote_hash,
-                    remote_markdown: pushed.markdown,
-                    title: pushed.titled.title,
-                    title_from_h1: pushed.titled.from_h1,
-                    replaced: self.text.clone().unwrap_or_default(),
-                    resolves: Some(c.id.clone()),
+                let b = PageBase {
+                    file_text: current_text.clone(),
+                    remote_markdown: remote_md.clone(),
+                    ..base
                 };
-                let msg = "conflict resolved: your merged text is in Notion and goes into the file"
-                    .to_string();
-                Ok(Step {
-                    outcome: outcome(path, ItemAction::Pushed, Some(msg)),
-                    pending: Some(pending),
-                    resolved: true,
-                })
+                let input = self.input(Some(&b), Some(&merged), &title, &empty);
+                let plan = file_page::plan(&input, &self.settings());
+                let write = (merged != current_text).then(|| FileWrite {
+                    path: path.clone(),
+                    expected_hash: self.local.map(|e| e.hash.clone()),
+                    new_hash: ContentHash::of(&merged),
+                    content: merged,
+                });
+                (
+                    plan,
+                    write,
+                    "conflict resolved: your merged text is in Notion and goes into the file",
+                )
             }
-            _ => Ok(Step::only(
-                path,
+            _ => {
+                return Ok(Step::only(
+                    &path,
+                    ItemAction::Conflict,
+                    Some("unknown resolution; choose again".into()),
+                ))
+            }
+        };
+        if plan.action == Action::Conflict {
+            return Ok(Step::only(
+                &path,
                 ItemAction::Conflict,
-                Some("unknown resolution; choose again".into()),
-            )),
+                plan.message.clone(),
+            ));
         }
-    }
-
-    /// The page's title and whether it came from the file's H1, as last agreed.
-    fn title(&self) -> (String, bool) {
-        match &self.base {
-            Some(b) => (b.title.clone(), b.title_from_h1),
-            None => (
-                self.mapping
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| title::file_stem(self.path()).to_string()),
-                false,
-            ),
+        let mut step = self.execute(plan, extra_write).await?;
+        if step.outcome.action == ItemAction::Failed {
+            return Ok(step);
         }
-    }
-
-    /// A file write bringing Notion's version into the file, guarded by the file's current hash.
-    fn pull(&self, md: String, resolves: Option<String>) -> PendingWrite {
-        let (title, from_h1) = self.title();
-        let content = title::join(&title, from_h1, &translate::from_notion(&md));
-        PendingWrite {
-            write: FileWrite {
-                path: self.path().to_string(),
-                expected_hash: self.local.map(|e| e.hash.clone()),
-                new_hash: ContentHash::of(&content),
-                content,
-            },
-            page_id: self.page_id().unwrap_or_default(),
-            remote_hash: ContentHash::of(&md).to_string(),
-            remote_markdown: md,
-            title,
-            title_from_h1: from_h1,
-            // What the write replaces: the file as uploaded, else as last agreed (it is unchanged).
-            replaced: self
-                .text
-                .clone()
-                .or_else(|| self.base.as_ref().map(|b| b.base_text.clone()))
-                .unwrap_or_default(),
-            resolves,
+        match &mut step.pending {
+            Some(p) => p.resolves = Some(c.id.clone()),
+            None => self.state.store.mark_conflict_applied(&c.id, now).await?,
         }
+        step.resolved = true;
+        step.outcome.message = Some(message.to_string());
+        Ok(step)
     }
 
-    fn page_id(&self) -> Option<String> {
-        self.base
-            .as_ref()
-            .map(|b| b.notion_page_id.clone())
-            .or_else(|| self.mapping.notion_page_id.clone())
-    }
-
-    /// Writes `text` to Notion: creates the page on the first push, else replaces its content.
-    /// `replaced` (the page's Markdown being overwritten) goes to history first.
-    async fn push(
-        &self,
-        text: &str,
-        replaced: Option<&str>,
-        reason: &str,
-    ) -> ApiResult<Result<Pushed, Step>> {
-        let path = self.path();
-        let titled = title::split(path, text);
-        let body = translate::to_notion(&titled.body);
-        let now = crate::now();
-        let Some(page_id) = self.mapping.notion_page_id.clone() else {
-            let req = notion::CreatePageRequest::markdown(
-                self.mapping.notion_parent_page_id.as_deref(),
-                &titled.title,
-                &body,
-            );
-            self.state.pace(self.token).await?;
-            let page = match self.state.notion.create_page(self.token, &req).await {
-                Ok(p) => p,
-                Err(e) => return Ok(Err(failed(path, &e))),
-            };
-            self.state
-                .store
-                .set_mapping_page(
-                    &self.mapping.id,
-                    &page.id,
-                    Some(&page.url),
-                    &titled.title,
-                    now,
-                )
-                .await?;
-            // The create answer is a page object; the content base is what Notion made of ours.
-            self.state.pace(self.token).await?;
-            let markdown = match self
-                .state
-                .notion
-                .get_page_markdown(self.token, &page.id)
-                .await
-            {
-                Ok(pm) => pm.markdown,
-                Err(e) => return Ok(Err(failed(path, &e))),
-            };
-            return Ok(Ok(Pushed {
-                page_id: page.id,
-                markdown,
-                titled,
-                created: true,
-            }));
-        };
-        if let Some(old) = replaced.filter(|old| !old.trim().is_empty()) {
-            self.state
-                .store
-                .record_revision(
-                    &NewRevision {
-                        user_id: self.user.user_id,
-                        mapping_id: Some(&self.mapping.id),
-                        path,
-                        side: "notion",
-                        reason,
-                        content: old,
-                    },
-                    now,
-                )
-                .await?;
+    async fn record(&self, side: SideName, reason: &str, content: &str) -> ApiResult<()> {
+        if content.trim().is_empty() {
+            return Ok(());
         }
-        let req = notion::UpdatePageMarkdown::replace_content(&body);
-        self.state.pace(self.token).await?;
-        let markdown = match self
-            .state
-            .notion
-            .update_page_markdown(self.token, &page_id, &req)
-            .await
-        {
-            Ok(pm) => pm.markdown,
-            Err(e) => return Ok(Err(failed(path, &e))),
-        };
-        // Linking an empty existing page counts as its creation from the file.
-        let created = self.base.is_none();
-        Ok(Ok(Pushed {
-            page_id,
-            markdown,
-            titled,
-            created,
-        }))
-    }
-
-    /// Advances the base after a push Notion confirmed.
-    async fn save_base(&self, pushed: &Pushed, local_hash: String, text: &str) -> ApiResult<()> {
         self.state
             .store
-            .put_item(
-                &ItemBase {
-                    mapping_id: self.mapping.id.clone(),
-                    path: self.path().to_string(),
-                    notion_page_id: pushed.page_id.clone(),
-                    local_hash,
-                    remote_hash: ContentHash::of(&pushed.markdown).to_string(),
-                    base_text: text.to_string(),
-                    remote_markdown: pushed.markdown.clone(),
-                    title: pushed.titled.title.clone(),
-                    title_from_h1: pushed.titled.from_h1,
+            .record_revision(
+                &NewRevision {
+                    user_id: self.cx.user.user_id,
+                    mapping_id: Some(&self.cx.mapping.id),
+                    path: self.path(),
+                    side: match side {
+                        SideName::Local => "repl",
+                        SideName::Remote => "notion",
+                    },
+                    reason,
+                    content,
                 },
                 crate::now(),
             )
             .await?;
         Ok(())
     }
+
+    /// Does what the plan says: history, Notion, then the file write for the panel.
+    /// `extra_write` replaces the plan's file write (a merged resolution writes the file itself).
+    async fn execute(&self, plan: Plan, extra_write: Option<FileWrite>) -> ApiResult<Step> {
+        let path = self.path().to_string();
+        match plan.action {
+            Action::Unchanged => return Ok(Step::only(&path, ItemAction::Unchanged, None)),
+            Action::Skip => {
+                let message = match &self.remote {
+                    Remote::Unknown(why) => {
+                        format!("{why}; nothing was changed (retried next sync)")
+                    }
+                    _ => plan
+                        .message
+                        .clone()
+                        .unwrap_or_else(|| "nothing to do".into()),
+                };
+                let action = if matches!(self.remote, Remote::Unknown(_)) {
+                    ItemAction::Failed
+                } else {
+                    ItemAction::Skipped
+                };
+                return Ok(Step::only(&path, action, Some(message)));
+            }
+            Action::Conflict => return self.conflict(&plan).await,
+            _ => {}
+        }
+        for h in &plan.history {
+            let reason = match h.reason {
+                HistoryReason::Overwritten => match h.side {
+                    SideName::Local => "pull",
+                    SideName::Remote => "push",
+                },
+                HistoryReason::ConflictLoser => "conflict",
+                HistoryReason::Deleted => "delete",
+                HistoryReason::DeletionOverridden => "restore",
+            };
+            self.record(h.side, reason, &h.content).await?;
+        }
+        if plan.remote.is_some() {
+            self.cx.progress.stage(ProgressStage::WritingNotion);
+        }
+        let (page_id, markdown) = match self.write_remote(&plan).await? {
+            Ok(done) => done,
+            Err(step) => return Ok(step),
+        };
+        let file = extra_write.or_else(|| match &plan.file {
+            Some(FileOp::Write {
+                content,
+                expected_hash,
+                new_hash,
+            }) => Some(FileWrite {
+                path: path.clone(),
+                expected_hash: expected_hash.clone(),
+                content: content.clone(),
+                new_hash: new_hash.clone(),
+            }),
+            _ => None,
+        });
+        if let Some(FileOp::Delete { .. }) = &plan.file {
+            // The panel cannot delete files yet: the trashed page is reported, the file stays.
+            return Ok(Step::only(
+                &path,
+                ItemAction::Skipped,
+                Some("the page is in Notion's trash; restore it there, or delete the file and unmap it".into()),
+            ));
+        }
+        if plan.action == Action::Forget {
+            self.state
+                .store
+                .delete_item(&self.cx.mapping.id, &path)
+                .await?;
+            return Ok(Step::only(&path, ItemAction::Skipped, plan.message.clone()));
+        }
+        let base_after = plan.base_after.clone().map(|mut b| {
+            if let Some(md) = &markdown {
+                b.remote_markdown = md.clone();
+            }
+            if let Some(w) = &file {
+                b.file_text = w.content.clone();
+            }
+            b
+        });
+        let action = match plan.action {
+            Action::Create => ItemAction::Created,
+            Action::Pull => ItemAction::Pulled,
+            Action::DeleteRemote => ItemAction::Pushed,
+            _ if plan.remote.is_some() => ItemAction::Pushed,
+            _ if file.is_some() => ItemAction::Pulled,
+            _ => ItemAction::Unchanged,
+        };
+        let message = match plan.action {
+            Action::Merge => {
+                Some("both sides changed in different places; the changes were merged".to_string())
+            }
+            Action::DeleteRemote => Some(
+                "the file was deleted, so the page went to Notion's trash (kept in history)".into(),
+            ),
+            Action::Restore => plan.message.clone(),
+            _ => plan
+                .message
+                .clone()
+                .filter(|_| plan.action != Action::Push && plan.action != Action::Pull),
+        };
+        let Some(base_after) = base_after else {
+            return Ok(Step::only(&path, action, message));
+        };
+        match file {
+            Some(write) => Ok(Step {
+                outcome: outcome(&path, action, message),
+                pending: Some(PendingWrite {
+                    write,
+                    page_id,
+                    base_after,
+                    resolves: None,
+                }),
+                resolved: false,
+            }),
+            None => {
+                self.save_base(&page_id, &base_after).await?;
+                Ok(Step::only(&path, action, message))
+            }
+        }
+    }
+
+    /// The Notion half of a plan. Returns the page id and Notion's Markdown after the write
+    /// (None: the page's content was not touched), or the failed step.
+    async fn write_remote(&self, plan: &Plan) -> ApiResult<Result<(String, Option<String>), Step>> {
+        let path = self.path();
+        let state = self.state;
+        let token = self.cx.token;
+        let current_page = self.cx.mapping.notion_page_id.clone().unwrap_or_default();
+        let Some(op) = &plan.remote else {
+            return Ok(Ok((current_page, None)));
+        };
+        match op {
+            RemoteOp::Create {
+                title, markdown, ..
+            } => {
+                let (page_id, md) = match &self.cx.mapping.notion_page_id {
+                    // Linking an existing, empty page: fill it.
+                    Some(id) => {
+                        state.pace(token).await?;
+                        let req = notion::UpdatePageMarkdown::replace_content(markdown);
+                        match state.notion.update_page_markdown(token, id, &req).await {
+                            Ok(pm) => (id.clone(), pm.markdown),
+                            Err(e) => return Ok(Err(failed(path, &e))),
+                        }
+                    }
+                    None => {
+                        let req = notion::CreatePageRequest::markdown(
+                            self.cx.mapping.notion_parent_page_id.as_deref(),
+                            title,
+                            markdown,
+                        );
+                        state.pace(token).await?;
+                        let page = match state.notion.create_page(token, &req).await {
+                            Ok(p) => p,
+                            Err(e) => return Ok(Err(failed(path, &e))),
+                        };
+                        state
+                            .store
+                            .set_mapping_page(
+                                &self.cx.mapping.id,
+                                &page.id,
+                                Some(&page.url),
+                                title,
+                                crate::now(),
+                            )
+                            .await?;
+                        // The create answer is a page object; the base is what Notion made of ours.
+                        state.pace(token).await?;
+                        match state.notion.get_page_markdown(token, &page.id).await {
+                            Ok(pm) => (page.id, pm.markdown),
+                            Err(e) => return Ok(Err(failed(path, &e))),
+                        }
+                    }
+                };
+                self.verify(plan, &md);
+                Ok(Ok((page_id, Some(md))))
+            }
+            RemoteOp::Update { edit, title, .. } => {
+                let mut md = None;
+                if let Some(edit) = edit {
+                    let req = match edit {
+                        engine::edits::RemoteEdit::Update { edits } => {
+                            notion::UpdatePageMarkdown::UpdateContent {
+                                content_updates: edits
+                                    .iter()
+                                    .map(|e| notion::ContentUpdate::new(&e.old_str, &e.new_str))
+                                    .collect(),
+                                allow_deleting_content: false,
+                            }
+                        }
+                        engine::edits::RemoteEdit::Replace { markdown } => {
+                            notion::UpdatePageMarkdown::replace_content(markdown)
+                        }
+                    };
+                    state.pace(token).await?;
+                    match state
+                        .notion
+                        .update_page_markdown(token, &current_page, &req)
+                        .await
+                    {
+                        Ok(pm) => {
+                            self.verify(plan, &pm.markdown);
+                            md = Some(pm.markdown);
+                        }
+                        Err(e) if e.is_validation_error() => {
+                            // An `old_str` no longer matches: the page changed since we read it.
+                            return Ok(Err(Step::only(
+                                path,
+                                ItemAction::Skipped,
+                                Some("the page changed in Notion while syncing; nothing was lost — sync again".into()),
+                            )));
+                        }
+                        Err(e) => return Ok(Err(failed(path, &e))),
+                    }
+                }
+                if let Some(title) = title {
+                    state.pace(token).await?;
+                    let req = notion::UpdatePageRequest::title(title);
+                    if let Err(e) = state.notion.update_page(token, &current_page, &req).await {
+                        return Ok(Err(failed(path, &e)));
+                    }
+                    state
+                        .store
+                        .set_mapping_page(
+                            &self.cx.mapping.id,
+                            &current_page,
+                            self.cx.mapping.notion_url.as_deref(),
+                            title,
+                            crate::now(),
+                        )
+                        .await?;
+                }
+                Ok(Ok((current_page, md)))
+            }
+            RemoteOp::Trash => {
+                state.pace(token).await?;
+                let req = notion::UpdatePageRequest {
+                    in_trash: Some(true),
+                    ..Default::default()
+                };
+                if let Err(e) = state.notion.update_page(token, &current_page, &req).await {
+                    return Ok(Err(failed(path, &e)));
+                }
+                Ok(Ok((current_page, None)))
+            }
+        }
+    }
+
+    /// Notion's answer should be what the engine predicted; when it is not, its answer still
+    /// becomes the base (so nothing echoes), and the difference is logged for us to fix.
+    fn verify(&self, plan: &Plan, markdown: &str) {
+        if let Some(expected) = &plan.expected_markdown {
+            if normalize::canonical_markdown(markdown, DIALECT) != *expected {
+                self.state.metrics.sync_item("unexpected_remote");
+                tracing::warn!(
+                    "Notion's Markdown after our write differs from the engine's prediction"
+                );
+            }
+        }
+    }
+
+    /// Records (or brings up to date) the item's conflict; writes nothing on either side.
+    async fn conflict(&self, plan: &Plan) -> ApiResult<Step> {
+        let message = plan
+            .message
+            .clone()
+            .unwrap_or_else(|| "both sides changed; nothing was overwritten".into());
+        let (base, local, remote) = match &plan.conflict {
+            Some(c) => (c.base.clone(), Some(c.local.clone()), c.remote.clone()),
+            None => (
+                self.page_base
+                    .as_ref()
+                    .map(|b| b.file_text.clone())
+                    .unwrap_or_default(),
+                self.text.clone(),
+                String::new(),
+            ),
+        };
+        self.state
+            .store
+            .upsert_conflict(
+                &ConflictRecord {
+                    user_id: self.cx.user.user_id,
+                    mapping_id: self.cx.mapping.id.clone(),
+                    path: self.path().to_string(),
+                    base_text: base,
+                    local_text: local,
+                    remote_text: remote,
+                    local_hash: self.local.map(|e| e.hash.to_string()),
+                    remote_hash: self
+                        .remote_markdown()
+                        .map(|md| normalize::remote_hash(md, DIALECT).to_string())
+                        .unwrap_or_default(),
+                },
+                crate::now(),
+            )
+            .await?;
+        Ok(Step::only(self.path(), ItemAction::Conflict, Some(message)))
+    }
+
+    async fn save_base(&self, page_id: &str, b: &PageBase) -> ApiResult<()> {
+        save_base(self.state, &self.cx.mapping.id, self.path(), page_id, b).await
+    }
 }
 
-/// What Notion confirmed of a push.
-struct Pushed {
-    page_id: String,
-    markdown: String,
-    titled: Titled,
-    created: bool,
+/// Stores a confirmed base.
+pub(super) async fn save_base(
+    state: &AppState,
+    mapping_id: &str,
+    path: &str,
+    page_id: &str,
+    b: &PageBase,
+) -> ApiResult<()> {
+    state
+        .store
+        .put_item(
+            &ItemBase {
+                mapping_id: mapping_id.to_string(),
+                path: path.to_string(),
+                notion_page_id: page_id.to_string(),
+                local_hash: ContentHash::of(&b.file_text).to_string(),
+                remote_hash: normalize::remote_hash(&b.remote_markdown, DIALECT).to_string(),
+                base_text: b.file_text.clone(),
+                remote_markdown: b.remote_markdown.clone(),
+                title: b.title.clone(),
+                title_from_h1: false,
+                properties: serde_json::to_string(&b.properties).unwrap_or_else(|_| "{}".into()),
+            },
+            crate::now(),
+        )
+        .await?;
+    Ok(())
 }
 
-fn failed(path: &str, err: &notion::NotionError) -> Step {
-    let message = if err.is_unauthorized() {
+/// What [`Item::execute`] would do, without doing it.
+fn preview(path: &str, plan: &Plan) -> Step {
+    let (action, default) = match plan.action {
+        Action::Unchanged => (ItemAction::Unchanged, None),
+        Action::Create => (
+            ItemAction::Created,
+            Some("a new Notion page will be created"),
+        ),
+        Action::Push => (
+            ItemAction::Pushed,
+            Some("the file's changes will be written to Notion"),
+        ),
+        Action::Pull => (
+            ItemAction::Pulled,
+            Some("Notion's changes will be written to the file"),
+        ),
+        Action::Merge => (
+            ItemAction::Pushed,
+            Some("both sides changed in different places; they will be merged"),
+        ),
+        Action::Conflict => (
+            ItemAction::Conflict,
+            Some("both sides changed at the same place; you will choose"),
+        ),
+        Action::DeleteRemote => (
+            ItemAction::Pushed,
+            Some("the file was deleted; the page will go to Notion's trash"),
+        ),
+        Action::DeleteLocal | Action::Restore | Action::Forget | Action::Skip => {
+            (ItemAction::Skipped, None)
+        }
+    };
+    let message = plan.message.clone().or(default.map(str::to_string));
+    Step::only(path, action, message)
+}
+
+fn notion_message(err: &notion::NotionError) -> String {
+    if err.is_unauthorized() {
         "Notion refused the connection's token: reconnect Notion".to_string()
     } else if err.is_not_found() {
         "the Notion page was not found or is no longer shared with the integration".to_string()
     } else {
         format!("Notion request failed: {err}")
-    };
+    }
+}
+
+fn failed(path: &str, err: &notion::NotionError) -> Step {
     tracing::warn!(error = %err, "notion call failed during sync");
-    Step::only(path, ItemAction::Failed, Some(message))
+    Step::only(path, ItemAction::Failed, Some(notion_message(err)))
 }

@@ -12,7 +12,7 @@ mod file_page;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
 use crate::startup::AppState;
-use crate::store::{ConnectionRecord, LogRecord, NewRevision, SessionRecord};
+use crate::store::{ConnectionRecord, LogRecord, SessionRecord};
 use axum::http::StatusCode;
 use protocol::api::{ProgressStage, SyncEvent};
 use protocol::session::{
@@ -50,12 +50,8 @@ struct SessionState {
 struct PendingWrite {
     write: FileWrite,
     page_id: String,
-    remote_hash: String,
-    remote_markdown: String,
-    title: String,
-    title_from_h1: bool,
-    /// The file's content the write replaces; recorded in history once the write is confirmed.
-    replaced: String,
+    /// The base both sides agree on once the write is confirmed.
+    base_after: engine::file_page::PageBase,
     /// The conflict this write settles, marked applied once the write is confirmed.
     resolves: Option<String>,
 }
@@ -276,37 +272,14 @@ pub async fn acknowledge(
             if let Some(conflict) = &pending.resolves {
                 state.store.mark_conflict_applied(conflict, now).await?;
             }
-            state
-                .store
-                .record_revision(
-                    &NewRevision {
-                        user_id: user.user_id,
-                        mapping_id: Some(&record.mapping_id),
-                        path,
-                        side: "repl",
-                        reason: "pull",
-                        content: &pending.replaced,
-                    },
-                    now,
-                )
-                .await?;
-            state
-                .store
-                .put_item(
-                    &crate::store::ItemBase {
-                        mapping_id: record.mapping_id.clone(),
-                        path: path.clone(),
-                        notion_page_id: pending.page_id.clone(),
-                        local_hash: pending.write.new_hash.to_string(),
-                        remote_hash: pending.remote_hash.clone(),
-                        base_text: pending.write.content.clone(),
-                        remote_markdown: pending.remote_markdown.clone(),
-                        title: pending.title.clone(),
-                        title_from_h1: pending.title_from_h1,
-                    },
-                    now,
-                )
-                .await?;
+            file_page::save_base(
+                state,
+                &record.mapping_id,
+                path,
+                &pending.page_id,
+                &pending.base_after,
+            )
+            .await?;
         } else if let Some(item) = item {
             // The file changed between plan and write, or the write failed: the base stays, so
             // the next sync sees both changes and nothing is lost.

@@ -311,6 +311,7 @@ async fn two_replicas_run_each_job_once_within_the_shared_rate() {
                     remote_markdown: String::new(),
                     title: "Shared".into(),
                     title_from_h1: false,
+                    properties: "{}".into(),
                 },
                 server::now(),
             )

@@ -172,6 +172,7 @@ async fn bases_sessions_conflicts_logs(store: &Store) {
         remote_markdown: "md".into(),
         title: "Spec".into(),
         title_from_h1: true,
+        properties: "{}".into(),
     };
     store.put_item(&base, 31).await.unwrap();
     assert_eq!(

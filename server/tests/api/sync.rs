@@ -263,7 +263,7 @@ async fn an_edit_on_both_sides_is_a_conflict_and_overwrites_nothing() {
         .message
         .as_deref()
         .unwrap_or_default()
-        .contains("nothing was overwritten"));
+        .contains("nothing was written"));
     assert!(plan.file_writes.is_empty(), "the file is not overwritten");
     assert_eq!(file, before);
     assert_eq!(
@@ -804,4 +804,103 @@ async fn mapping_settings_can_be_changed_by_their_owner_only() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(404));
+}
+
+#[tokio::test]
+async fn edits_in_different_places_merge_into_both_sides() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let text = "# Plan\n\nFirst paragraph.\n\nSecond paragraph.\n\nThird paragraph.\n";
+    let Linked {
+        client,
+        notion,
+        mapping,
+        page_id,
+    } = linked(&app, 161, "m.md", text).await;
+    let remote = notion.markdown(&page_id).await;
+    notion
+        .replace(
+            &page_id,
+            &remote.replace("Third paragraph.", "Third paragraph, edited in Notion."),
+        )
+        .await;
+    let mut file = Some(text.replace("First paragraph.", "First paragraph, edited in the Repl."));
+    let (plan, result) = Panel { client: &client }
+        .sync(&mapping, "m.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Pushed, "{:?}", result.items);
+    assert_eq!(plan.file_writes.len(), 1);
+    assert_eq!(
+        file.as_deref(),
+        Some("# Plan\n\nFirst paragraph, edited in the Repl.\n\nSecond paragraph.\n\nThird paragraph, edited in Notion.\n")
+    );
+    let md = notion.markdown(&page_id).await;
+    assert!(
+        md.contains("First paragraph, edited in the Repl.")
+            && md.contains("Third paragraph, edited in Notion."),
+        "{md}"
+    );
+    // Converged: the next sync writes nothing.
+    let (_, result) = Panel { client: &client }
+        .sync(&mapping, "m.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Unchanged);
+}
+
+#[tokio::test]
+async fn a_paragraph_edit_is_one_targeted_notion_write() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let text: String = (1..=40)
+        .map(|i| format!("Paragraph number {i}.\n\n"))
+        .collect();
+    let Linked {
+        client,
+        notion,
+        mapping,
+        page_id,
+    } = linked(&app, 171, "big.md", &text).await;
+    let before = app.emulator.handle().state_json();
+    let mut file = Some(text.replace("Paragraph number 17.", "Paragraph number 17, edited."));
+    app.emulator.clear_ledger().await;
+    let (_, result) = Panel { client: &client }
+        .sync(&mapping, "big.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Pushed);
+    let calls: Vec<_> = app
+        .emulator
+        .ledger()
+        .await
+        .into_iter()
+        .map(|e| format!("{} {}", e.method, e.path))
+        .collect();
+    assert_eq!(calls.len(), 2, "one read and one write: {calls:?}");
+    assert!(
+        calls[1].starts_with("PATCH") && calls[1].ends_with("/markdown"),
+        "{calls:?}"
+    );
+    let md = notion.markdown(&page_id).await;
+    assert!(md.contains("Paragraph number 17, edited.") && md.contains("Paragraph number 40."));
+    // The untouched blocks kept their ids.
+    let ids = |state: &serde_json::Value| -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        collect_ids(state, &mut out);
+        out
+    };
+    let (a, b) = (ids(&before), ids(&app.emulator.handle().state_json()));
+    assert!(
+        a.intersection(&b).count() >= 39,
+        "at most one block was replaced"
+    );
+}
+
+fn collect_ids(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::String(id)) = m.get("id") {
+                out.insert(id.clone());
+            }
+            m.values().for_each(|v| collect_ids(v, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|v| collect_ids(v, out)),
+        _ => {}
+    }
 }
