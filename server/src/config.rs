@@ -85,6 +85,10 @@ pub struct Config {
     /// it receives (see --print-webhook-token).
     #[arg(long, env = "NOTION_WEBHOOK_SECRET", hide_env_values = true)]
     pub notion_webhook_secret: Option<String>,
+    /// An internal integration token (self-hosting without OAuth): every user works in that
+    /// integration's workspace, with the pages shared with it.
+    #[arg(long, env = "NOTION_TOKEN", hide_env_values = true)]
+    pub notion_token: Option<String>,
     /// Print the webhook verification token Notion sent (to paste into Notion), then exit.
     #[arg(long)]
     pub print_webhook_token: bool,

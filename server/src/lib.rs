@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod jobs;
 pub mod metrics;
+pub mod notion_auth;
 pub mod notion_oauth;
 pub mod pacing;
 pub mod routes;

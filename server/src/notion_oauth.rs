@@ -11,8 +11,8 @@ use oauth2::basic::{
 };
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
-    ExtraTokenFields, RedirectUrl, StandardRevocableToken, StandardTokenResponse, TokenResponse,
-    TokenUrl,
+    ExtraTokenFields, RedirectUrl, RefreshToken, StandardRevocableToken, StandardTokenResponse,
+    TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -71,6 +71,21 @@ impl std::fmt::Debug for NotionGrant {
     }
 }
 
+fn grant(token: &NotionTokenResponse) -> NotionGrant {
+    let extra = token.extra_fields();
+    NotionGrant {
+        access_token: token.access_token().secret().clone(),
+        refresh_token: token.refresh_token().map(|t| t.secret().clone()),
+        bot_id: extra.bot_id.clone(),
+        workspace_id: extra.workspace_id.clone(),
+        workspace_name: extra
+            .workspace_name
+            .clone()
+            .unwrap_or_else(|| "Notion workspace".into()),
+        workspace_icon: extra.workspace_icon.clone(),
+    }
+}
+
 pub struct NotionOAuth {
     client: OAuthClient,
     http: oauth2::reqwest::Client,
@@ -126,18 +141,19 @@ impl NotionOAuth {
             .request_async(&self.http)
             .await
             .map_err(|e| anyhow::anyhow!("Notion's token endpoint refused the code: {e}"))?;
-        let extra = token.extra_fields();
-        Ok(NotionGrant {
-            access_token: token.access_token().secret().clone(),
-            refresh_token: token.refresh_token().map(|t| t.secret().clone()),
-            bot_id: extra.bot_id.clone(),
-            workspace_id: extra.workspace_id.clone(),
-            workspace_name: extra
-                .workspace_name
-                .clone()
-                .unwrap_or_else(|| "Notion workspace".into()),
-            workspace_icon: extra.workspace_icon.clone(),
-        })
+        Ok(grant(&token))
+    }
+
+    /// Rotates the token pair: Notion answers a new access token and a new refresh token, and
+    /// the old refresh token stops working.
+    pub async fn refresh(&self, refresh_token: &str) -> anyhow::Result<NotionGrant> {
+        let token = self
+            .client
+            .exchange_refresh_token(&RefreshToken::new(refresh_token.to_string()))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| anyhow::anyhow!("Notion's token endpoint refused the refresh: {e}"))?;
+        Ok(grant(&token))
     }
 
     pub fn client_id(&self) -> &str {

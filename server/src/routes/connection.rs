@@ -36,6 +36,7 @@ async fn status(
     State(state): State<AppState>,
     user: AuthUser,
 ) -> ApiResult<Json<ConnectionStatus>> {
+    crate::notion_auth::ensure_internal_connection(&state, &user).await?;
     Ok(Json(connection_status(&state, user.user_id).await?))
 }
 

@@ -90,6 +90,30 @@ impl Store {
         row.as_ref().map(ConnectionRecord::from_row).transpose()
     }
 
+    /// Replaces a rotated token pair, only if the refresh token is still the one the caller
+    /// used: of two replicas refreshing at once, exactly one wins; the other re-reads.
+    pub async fn rotate_tokens(
+        &self,
+        user_id: i64,
+        old_refresh_enc: &str,
+        access_enc: &str,
+        refresh_enc: Option<&str>,
+        now: i64,
+    ) -> sqlx::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE sync_configurations SET access_token_enc = $1, refresh_token_enc = $2, updated_at = $3 \
+             WHERE user_id = $4 AND refresh_token_enc = $5",
+        )
+        .bind(access_enc)
+        .bind(refresh_enc)
+        .bind(now)
+        .bind(user_id)
+        .bind(old_refresh_enc)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Removes the connection and, through the foreign keys, its mappings and their state.
     pub async fn delete_connection(&self, user_id: i64) -> sqlx::Result<bool> {
         let r = sqlx::query("DELETE FROM sync_configurations WHERE user_id = $1")

@@ -38,6 +38,15 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], with extra relay flags (e.g. `--job-poll-interval-ms 20`).
     pub async fn spawn_with(db: Db, extra: &[&str]) -> Option<TestApp> {
+        TestApp::spawn_inner(db, extra, false).await
+    }
+
+    /// A relay self-hosted with an internal integration token (`NOTION_TOKEN`) of its emulator.
+    pub async fn spawn_internal(db: Db) -> Option<TestApp> {
+        TestApp::spawn_inner(db, &[], true).await
+    }
+
+    async fn spawn_inner(db: Db, extra: &[&str], internal_token: bool) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match db {
             Db::Sqlite => format!(
@@ -79,6 +88,14 @@ impl TestApp {
             "warn",
         ];
         args.extend_from_slice(extra);
+        let token = if internal_token {
+            Some(emulator.mint_integration_token().await)
+        } else {
+            None
+        };
+        if let Some(t) = &token {
+            args.extend_from_slice(&["--notion-token", t]);
+        }
         let config = Config::parse_from(args);
         let app = Application::build(config.validate().expect("valid config"))
             .await

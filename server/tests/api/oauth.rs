@@ -102,3 +102,81 @@ async fn client_token(app: &TestApp, user: i64) -> String {
         .unwrap()
         .session_token
 }
+
+/// The relay's state on the test's database, for calling its internals directly.
+async fn relay_state(app: &TestApp) -> server::startup::AppState {
+    use clap::Parser;
+    let config = server::config::Config::parse_from([
+        "relay",
+        "--secret-key",
+        crate::helpers::SECRET_KEY,
+        "--replit-extension-id",
+        "x",
+        "--database-url",
+        &app.database_url,
+        "--notion-client-id",
+        crate::helpers::CLIENT_ID,
+        "--notion-client-secret",
+        crate::helpers::CLIENT_SECRET,
+        "--notion-api-base",
+        app.emulator.base_url().as_str(),
+    ]);
+    let settings = config.validate().unwrap();
+    let store = server::store::Store::connect(&settings.database_url)
+        .await
+        .unwrap();
+    server::startup::build_state(settings, store, app.url.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn a_refused_token_is_rotated_once_even_when_two_requests_refresh_together() {
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let client = app.login(201).await;
+    app.connect_notion(&client).await;
+    let state = relay_state(&app).await;
+    let (_, old) = server::sync::notion_token(&state, 201).await.unwrap();
+    let (a, b) = tokio::join!(
+        server::notion_auth::refresh(&state, 201, &old),
+        server::notion_auth::refresh(&state, 201, &old)
+    );
+    let (a, b) = (
+        a.unwrap().expect("a new token"),
+        b.unwrap().expect("a new token"),
+    );
+    assert_eq!(
+        a.expose(),
+        b.expose(),
+        "both requests end with the winner's token"
+    );
+    assert_ne!(a.expose(), old.expose());
+    let (_, stored) = server::sync::notion_token(&state, 201).await.unwrap();
+    assert_eq!(stored.expose(), a.expose(), "the rotated pair is stored");
+    // The new token works, and the connection still syncs.
+    state
+        .notion
+        .users_me(&stored)
+        .await
+        .expect("the rotated token works");
+    // A request still holding the old token adopts the new one without refreshing again.
+    let again = server::notion_auth::refresh(&state, 201, &old)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.expose(), a.expose());
+}
+
+#[tokio::test]
+async fn an_internal_integration_token_connects_without_oauth() {
+    let app = TestApp::spawn_internal(Db::Sqlite).await.unwrap();
+    let client = app.login(212).await;
+    let status = client.connection().await.unwrap();
+    assert!(
+        status.connected,
+        "connected through NOTION_TOKEN, no consent screen"
+    );
+    assert!(!status.workspace.unwrap().name.is_empty());
+    assert!(
+        client.search("").await.is_ok(),
+        "the page picker works with the internal token"
+    );
+}
