@@ -42,7 +42,23 @@ struct Inner {
     retry: RetryPolicy,
     /// Per-token pacing shared by every clone; `None` when switched off.
     pacer: Option<Arc<Pacer>>,
+    /// Told of every HTTP attempt (for metrics); never sees tokens, ids or bodies.
+    observer: Option<Observer>,
 }
+
+/// One HTTP attempt, as an [`Observer`] sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct CallRecord<'a> {
+    pub method: &'a str,
+    /// The route with placeholders (`/v1/pages/{id}/markdown`).
+    pub route: &'static str,
+    /// `None` when no response arrived (timeout, connection error).
+    pub status: Option<u16>,
+    pub duration: Duration,
+}
+
+/// Receives a [`CallRecord`] per attempt; must be cheap (it runs on the request path).
+pub type Observer = Arc<dyn Fn(&CallRecord<'_>) + Send + Sync>;
 
 impl std::fmt::Debug for NotionClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -98,6 +114,7 @@ impl NotionClient {
                 config,
                 retry: RetryPolicy::default(),
                 pacer: Some(Arc::new(Pacer::new(Pacing::notion()))),
+                observer: None,
             }),
         }
     }
@@ -124,11 +141,17 @@ impl NotionClient {
             config: self.inner.config.clone(),
             retry: self.inner.retry.clone(),
             pacer: self.inner.pacer.clone(),
+            observer: self.inner.observer.clone(),
         };
         change(&mut inner);
         NotionClient {
             inner: Arc::new(inner),
         }
+    }
+
+    /// Reports every HTTP attempt to `observer` (e.g. to count Notion calls by route and status).
+    pub fn with_observer(self, observer: Observer) -> Self {
+        self.rebuild(|inner| inner.observer = Some(observer))
     }
 
     /// Replaces the retry policy (e.g. [`RetryPolicy::none`] in tests that count calls).
@@ -366,7 +389,17 @@ impl NotionClient {
             if let (Some(pacer), Auth::Bearer(token)) = (&self.inner.pacer, &call.auth) {
                 pacer.ready(token.expose()).await;
             }
-            let answer = match self.attempt(&call, url.clone()).await {
+            let started = std::time::Instant::now();
+            let result = self.attempt(&call, url.clone()).await;
+            if let Some(observe) = &self.inner.observer {
+                observe(&CallRecord {
+                    method: call.method.as_str(),
+                    route: call.route,
+                    status: result.as_ref().ok().map(|a| a.status),
+                    duration: started.elapsed(),
+                });
+            }
+            let answer = match result {
                 Ok(answer) => answer,
                 Err(err) => {
                     if retries_left && should_retry_transport(&call.method) {

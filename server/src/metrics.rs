@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::{text::encode, EncodeLabelSet};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use std::sync::Arc;
@@ -30,12 +31,22 @@ pub struct ItemLabels {
     pub action: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct NotionLabels {
+    pub route: String,
+    /// The HTTP status, or `none` when no response arrived.
+    pub status: String,
+}
+
 #[derive(Clone)]
 pub struct Metrics {
     registry: Arc<Registry>,
     http_requests: Family<HttpLabels, Counter>,
     http_duration: Family<RouteLabels, Histogram>,
     sync_items: Family<ItemLabels, Counter>,
+    notion_requests: Family<NotionLabels, Counter>,
+    notion_duration: Family<RouteLabels, Histogram>,
+    jobs_pending: Gauge,
 }
 
 impl Default for Metrics {
@@ -63,12 +74,60 @@ impl Metrics {
         );
         let sync_items = Family::<ItemLabels, Counter>::default();
         registry.register("sync_items", "Synced items by outcome", sync_items.clone());
+        let notion_requests = Family::<NotionLabels, Counter>::default();
+        registry.register(
+            "notion_requests",
+            "Notion API attempts by route and status",
+            notion_requests.clone(),
+        );
+        let notion_duration = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.005, 2.0, 14))
+        });
+        registry.register(
+            "notion_request_duration_seconds",
+            "Notion API latency",
+            notion_duration.clone(),
+        );
+        let jobs_pending = Gauge::default();
+        registry.register(
+            "jobs_pending",
+            "Queued or running background jobs",
+            jobs_pending.clone(),
+        );
         Metrics {
             registry: Arc::new(registry),
             http_requests,
             http_duration,
             sync_items,
+            notion_requests,
+            notion_duration,
+            jobs_pending,
         }
+    }
+
+    /// Counts and times every Notion attempt the client makes.
+    pub fn notion_observer(&self) -> notion::Observer {
+        let requests = self.notion_requests.clone();
+        let duration = self.notion_duration.clone();
+        Arc::new(move |call: &notion::CallRecord<'_>| {
+            let status = call
+                .status
+                .map_or_else(|| "none".to_string(), |s| s.to_string());
+            let route = call.route.to_string();
+            requests
+                .get_or_create(&NotionLabels {
+                    route: route.clone(),
+                    status,
+                })
+                .inc();
+            duration
+                .get_or_create(&RouteLabels { route })
+                .observe(call.duration.as_secs_f64());
+        })
+    }
+
+    pub fn set_jobs_pending(&self, n: i64) {
+        self.jobs_pending.set(n);
     }
 
     pub fn sync_item(&self, action: &str) {
@@ -114,7 +173,11 @@ pub async fn track(State(metrics): State<Metrics>, req: Request, next: Next) -> 
     resp
 }
 
-pub async fn endpoint(State(metrics): State<Metrics>) -> impl IntoResponse {
+pub async fn endpoint(State(state): State<crate::startup::AppState>) -> impl IntoResponse {
+    if let Ok(n) = state.store.pending_jobs().await {
+        state.metrics.set_jobs_pending(n);
+    }
+    let metrics = &state.metrics;
     (
         [(
             axum::http::header::CONTENT_TYPE,

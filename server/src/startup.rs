@@ -160,6 +160,7 @@ pub fn build_state(settings: Settings, store: Store, public_url: Url) -> anyhow:
         settings.key_source.clone(),
         settings.config.replit_extension_id.clone(),
     );
+    let metrics = Metrics::new();
     let notion = notion::NotionClient::new(notion::ClientConfig {
         base_url: settings.config.notion_api_base.clone(),
         notion_version: settings.config.notion_version.clone(),
@@ -167,7 +168,8 @@ pub fn build_state(settings: Settings, store: Store, public_url: Url) -> anyhow:
     })
     // In-process pacing as well as the shared one: it also spaces this replica's concurrent
     // requests without a database round trip per wait.
-    .with_pacing(notion::Pacing::notion().scaled(settings.config.notion_requests_per_second / 3.0));
+    .with_pacing(notion::Pacing::notion().scaled(settings.config.notion_requests_per_second / 3.0))
+    .with_observer(metrics.notion_observer());
     let oauth = match &settings.oauth {
         Some(OAuthSettings {
             client_id,
@@ -188,7 +190,7 @@ pub fn build_state(settings: Settings, store: Store, public_url: Url) -> anyhow:
         None => None,
     };
     Ok(AppState {
-        metrics: Metrics::new(),
+        metrics,
         events: crate::events::Events::new(),
         pacer: crate::pacing::Pacer::new(store.clone(), settings.config.notion_requests_per_second),
         replica_id: uuid::Uuid::new_v4().simple().to_string()[..8].to_string(),

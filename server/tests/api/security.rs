@@ -114,10 +114,10 @@ async fn foreign_browser_origins_are_refused() {
 }
 
 #[tokio::test]
-async fn metrics_count_requests_by_route_without_ids() {
+async fn metrics_count_requests_and_notion_calls_by_route_without_ids() {
     let app = TestApp::spawn(Db::Sqlite).await.unwrap();
-    let client = app.login(81).await;
-    client.configurations().await.unwrap();
+    let l = crate::sync::linked(&app, 81, "metrics.md", "Counted.\n").await;
+    l.client.configurations().await.unwrap();
     let text = reqwest::get(app.url.join("metrics").unwrap())
         .await
         .unwrap()
@@ -130,4 +130,14 @@ async fn metrics_count_requests_by_route_without_ids() {
         "{text}"
     );
     assert!(text.contains(r#"route="/api/session""#));
+    assert!(
+        text.contains(r#"relay_notion_requests_total{route="/v1/pages",status="200"} 1"#),
+        "the page creation is counted: {text}"
+    );
+    assert!(
+        text.contains(r#"route="/v1/pages/{id}/markdown""#),
+        "{text}"
+    );
+    assert!(text.contains("relay_jobs_pending"), "{text}");
+    assert!(!text.contains(&l.page_id), "no ids in metrics");
 }
