@@ -147,8 +147,11 @@ pub fn minimal_edits(current: &str, desired: &str, limits: &EditLimits) -> Optio
     if covered as f64 > limits.max_share * current.len() as f64 {
         return replace();
     }
-    // The result must be what was asked for (up to list numbering, which Notion redoes).
-    let result = work.concat();
+    // The result must be what was asked for (up to list numbering, which Notion redoes), with
+    // the edits applied the way Notion applies them, not as spliced above.
+    let Some(result) = apply(current, &edits) else {
+        return replace();
+    };
     let same = result == desired
         || result
             .split_inclusive('\n')
@@ -172,8 +175,19 @@ pub fn apply(current: &str, edits: &[ContentEdit]) -> Option<String> {
     Some(text)
 }
 
+/// Occurrences of `needle` in `hay`, overlapping ones included, capped at 2. `str::matches`
+/// skips overlaps: in `---\n---\n---\n` it finds `---\n---\n` once, yet a replace would hit
+/// the first pair while the diff meant the second.
 fn count(hay: &str, needle: &str) -> usize {
-    hay.matches(needle).take(2).count()
+    let Some(first) = hay.find(needle) else {
+        return 0;
+    };
+    let next = first + hay[first..].chars().next().map_or(1, char::len_utf8);
+    if hay[next..].contains(needle) {
+        2
+    } else {
+        1
+    }
 }
 
 /// A line with its numbered-list number blanked (`\t3. x` → `\t#. x`).
@@ -231,6 +245,25 @@ mod tests {
             panic!("expected an update");
         };
         assert_eq!(apply(cur, &edits).as_deref(), Some(ins));
+    }
+
+    #[test]
+    fn overlapping_repeats_are_not_unique() {
+        // Found by the G17 property test: the third of three dividers replaced. A non-overlapping
+        // count calls `---\n---\n` unique, and Notion would rewrite the first pair instead.
+        let cur = "A\n---\n---\n---\n> q\n";
+        let des = "A\n---\n---\nNew\n> q\n";
+        let limits = EditLimits {
+            max_share: 1.0,
+            ..EditLimits::default()
+        };
+        let Some(RemoteEdit::Update { edits }) = minimal_edits(cur, des, &limits) else {
+            panic!("expected an update");
+        };
+        assert_eq!(apply(cur, &edits).as_deref(), Some(des), "{edits:?}");
+        assert_eq!(count("---\n---\n---\n", "---\n---\n"), 2);
+        assert_eq!(count("ééé", "éé"), 2);
+        assert_eq!(count("abc", "x"), 0);
     }
 
     #[test]

@@ -90,3 +90,19 @@ fn a_leading_divider_is_not_front_matter() {
         Strategy::LatestWins,
     );
 }
+
+#[test]
+fn a_repeated_divider_is_edited_where_the_diff_meant() {
+    // Three dividers, the third replaced: `---\n---\n` looked unique to a count that skips
+    // overlaps, and Notion rewrote the first pair instead.
+    replay(
+        "*alpha* *alpha*.\n\n---\n\n---\n\n---\n\n> *alpha*\n\n- *alpha*\n- *alpha*\n\n- [ ] *alpha*\n- [ ] *alpha*\n\n> *alpha*\n\n| alpha | delta |\n|---|---|\n| edit | table |\n",
+        vec![
+            Op::Sync,
+            Op::Local(Edit::Replace(16360253840031801351, "[list](https://example.com/list) plan *plan* `delta` list **beta** [code](https://example.com/code) merge note [rust](https://example.com/rust) alpha block list.".into())),
+            Op::Local(Edit::Replace(8145281054101234137, "> `page` [code](https://example.com/code) delta".into())),
+            Op::Local(Edit::Replace(461538662133588641, "3. beta [merge](https://example.com/merge) **wasm**".into())),
+        ],
+        Strategy::ManualResolution,
+    );
+}
