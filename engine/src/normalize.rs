@@ -14,6 +14,8 @@
 //! Hashes are SHA-256 over UTF-8 bytes ([`protocol::ContentHash`]); nothing depends on the
 //! platform's line endings, locale or hash seeds.
 
+use std::borrow::Cow;
+
 use notion_markdown::{Block, BlockKind, Dialect, RichText, Span, SpanKind};
 use protocol::ContentHash;
 
@@ -113,19 +115,19 @@ const SIGNATURE_PARAMS: &[&str] = &[
 
 /// A URL without its signature: the query is dropped when it carries signing parameters.
 pub fn canonical_url(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_string();
-    };
+    unsigned(url).unwrap_or(url).to_string()
+}
+
+/// The URL without its query when the query carries signing parameters; `None` when the URL
+/// is already canonical.
+fn unsigned(url: &str) -> Option<&str> {
+    let (base, query) = url.split_once('?')?;
     let query = query.split('#').next().unwrap_or(query);
     let signed = query.split('&').any(|kv| {
-        let key = kv.split('=').next().unwrap_or("").to_ascii_lowercase();
-        SIGNATURE_PARAMS.contains(&key.as_str())
+        let key = kv.split('=').next().unwrap_or("");
+        SIGNATURE_PARAMS.iter().any(|p| key.eq_ignore_ascii_case(p))
     });
-    if signed {
-        base.to_string()
-    } else {
-        url.to_string()
-    }
+    signed.then_some(base)
 }
 
 /// Blocks in the form used for comparing content (see the module doc).
@@ -192,8 +194,41 @@ fn tidy_text(rt: &mut RichText) {
     if needs_split {
         *rt = canonical_rich_text_with(rt, false);
     } else if needs_merge {
-        *rt = rt.normalized();
+        merge_in_place(rt);
     }
+}
+
+/// [`RichText::normalized`] without the copy: the segments are moved, and merged ones appended
+/// to their predecessor. (Most GFM paragraphs need this: the parser splits text at soft breaks
+/// and entities.)
+fn merge_in_place(rt: &mut RichText) {
+    let spans = std::mem::take(&mut rt.0);
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        if matches!(&s.kind, SpanKind::Text { content, .. } if content.is_empty()) {
+            continue;
+        }
+        if let Some(last) = out.last_mut() {
+            if let (
+                SpanKind::Text {
+                    content: a,
+                    link: la,
+                },
+                SpanKind::Text {
+                    content: b,
+                    link: lb,
+                },
+            ) = (&mut last.kind, &s.kind)
+            {
+                if la == lb && last.annotations == s.annotations {
+                    a.push_str(b);
+                    continue;
+                }
+            }
+        }
+        out.push(s);
+    }
+    rt.0 = out;
 }
 
 fn canonical_block(b: &Block) -> Block {
@@ -288,7 +323,9 @@ fn canonical_rich_text_with(rt: &RichText, urls: bool) -> RichText {
             _ => out.push(span),
         }
     }
-    RichText(out).normalized()
+    let mut rt = RichText(out);
+    merge_in_place(&mut rt);
+    rt
 }
 
 fn is_ws(c: char) -> bool {
@@ -297,7 +334,73 @@ fn is_ws(c: char) -> bool {
 
 /// The canonical Notion Markdown of one block (with its children): equal keys, equal content.
 pub fn block_key(block: &Block, dialect: Dialect) -> String {
-    notion_markdown::render(&[canonical_block(block)], dialect)
+    if is_canonical_block(block) {
+        // The usual case (blocks the translator wrote are tidy): rendered without a copy.
+        notion_markdown::render(std::slice::from_ref(block), dialect)
+    } else {
+        notion_markdown::render(&[canonical_block(block)], dialect)
+    }
+}
+
+/// Whether [`canonical_block`] would return the block unchanged. Keys are computed for every
+/// block on every sync; most blocks are canonical already, and checking is far cheaper than
+/// copying.
+fn is_canonical_block(b: &Block) -> bool {
+    let own = match &b.kind {
+        BlockKind::Paragraph { text, .. }
+        | BlockKind::Heading { text, .. }
+        | BlockKind::BulletedListItem { text, .. }
+        | BlockKind::NumberedListItem { text, .. }
+        | BlockKind::ToDo { text, .. }
+        | BlockKind::Quote { text, .. }
+        | BlockKind::Toggle { text, .. }
+        | BlockKind::Callout { text, .. } => is_canonical_text(text),
+        BlockKind::Table { rows, .. } => rows
+            .iter()
+            .all(|row| row.cells.iter().all(is_canonical_text)),
+        BlockKind::Image { url, caption, .. } | BlockKind::Media { url, caption, .. } => {
+            unsigned(url).is_none() && is_canonical_text(caption)
+        }
+        _ => true,
+    };
+    own && b.children.iter().all(is_canonical_block)
+}
+
+/// Whether [`canonical_rich_text`] would return the text unchanged: no signed link, no styled
+/// segment with whitespace at an edge, nothing to merge.
+fn is_canonical_text(rt: &RichText) -> bool {
+    let mut prev: Option<&Span> = None;
+    for span in &rt.0 {
+        if let SpanKind::Text { content, link } = &span.kind {
+            let a = span.annotations;
+            let styled = (a.bold || a.italic || a.strikethrough) && !a.code;
+            if content.is_empty()
+                || link.as_deref().is_some_and(|l| unsigned(l).is_some())
+                || (styled && (content.starts_with(is_ws) || content.ends_with(is_ws)))
+            {
+                return false;
+            }
+            if let Some(SpanKind::Text {
+                link: prev_link, ..
+            }) = prev.map(|p| &p.kind)
+            {
+                if prev_link == link && prev.is_some_and(|p| p.annotations == a) {
+                    return false;
+                }
+            }
+        }
+        prev = Some(span);
+    }
+    true
+}
+
+/// [`canonical_rich_text`], borrowed when the text is canonical already.
+pub(crate) fn canonical_spans(rt: &RichText) -> Cow<'_, [Span]> {
+    if is_canonical_text(rt) {
+        Cow::Borrowed(&rt.0)
+    } else {
+        Cow::Owned(canonical_rich_text(rt).0)
+    }
 }
 
 /// Keys of a sequence of blocks.
@@ -321,6 +424,7 @@ pub fn canonical_markdown(markdown: &str, dialect: Dialect) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use notion_markdown::Annotations;
 
     #[test]
     fn form_is_detected_and_applied() {
@@ -343,6 +447,59 @@ mod tests {
         let a = "![](https://s3.x/f.png?X-Amz-Signature=abc)";
         let b = "![](https://s3.x/f.png?X-Amz-Signature=def)";
         assert_eq!(remote_hash(a, Dialect::V1), remote_hash(b, Dialect::V1));
+    }
+
+    #[test]
+    fn merging_in_place_is_normalizing() {
+        let bold = Annotations {
+            bold: true,
+            ..Annotations::default()
+        };
+        let span = |content: &str, link: Option<&str>, annotations| Span {
+            kind: SpanKind::Text {
+                content: content.into(),
+                link: link.map(str::to_string),
+            },
+            annotations,
+        };
+        let plain = Annotations::default();
+        let texts = [
+            vec![],
+            vec![span("", None, plain)],
+            vec![
+                span("a", None, plain),
+                span(" ", None, plain),
+                span("b", None, plain),
+            ],
+            vec![
+                span("a", None, plain),
+                span("", None, bold),
+                span("b", None, plain),
+            ],
+            vec![span("a", Some("u"), plain), span("b", Some("v"), plain)],
+            vec![span("a", Some("u"), plain), span("b", Some("u"), plain)],
+            vec![
+                span("a", None, bold),
+                span("b", None, plain),
+                span("c", None, plain),
+            ],
+            vec![
+                span("a", None, plain),
+                Span {
+                    kind: SpanKind::Equation {
+                        expression: "x".into(),
+                    },
+                    annotations: plain,
+                },
+                span("b", None, plain),
+            ],
+        ];
+        for spans in texts {
+            let rt = RichText(spans);
+            let mut merged = rt.clone();
+            merge_in_place(&mut merged);
+            assert_eq!(merged, rt.normalized());
+        }
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Block-level pieces both dialects share.
 
+use std::borrow::Cow;
+
 use crate::attrs::{self, Attrs};
 use crate::inline::Piece;
 use crate::model::{Block, BlockKind, Color, RichText, SpanKind};
@@ -11,34 +13,87 @@ pub(crate) const MAX_DEPTH: usize = 64;
 /// The tree as Markdown can show it: children of blocks that cannot hold any follow them as
 /// siblings; those of child pages, databases and unknown blocks (their own content) are left
 /// out. Rendering this shape keeps render ∘ parse a fixpoint.
-pub(crate) fn canonical(blocks: &[Block]) -> Vec<Block> {
-    let mut out = Vec::with_capacity(blocks.len());
-    push_canonical(&mut out, blocks, 0);
-    out
+///
+/// The renderers walk this shape as an iterator over borrowed blocks rather than building it:
+/// a canonical copy of the tree would clone every string of the page before a byte is written.
+/// Each [`Node`] is a block as it appears in the shape, with the children it keeps.
+#[derive(Debug, Clone)]
+pub(crate) struct Canonical<'a> {
+    depth: usize,
+    current: std::slice::Iter<'a, Block>,
+    /// Where to resume once the children that were lifted to sibling level are done.
+    resume: Vec<std::slice::Iter<'a, Block>>,
 }
 
-fn push_canonical(out: &mut Vec<Block>, blocks: &[Block], depth: usize) {
-    for b in blocks {
-        let own = Block::new(b.kind.clone());
-        match &b.kind {
-            BlockKind::ChildPage { .. }
-            | BlockKind::ChildDatabase { .. }
-            | BlockKind::Unknown { .. } => out.push(own),
-            _ if depth >= MAX_DEPTH => {
-                // Too deep to nest further: the descendants follow as siblings.
-                out.push(own);
-                push_canonical(out, &b.children, depth);
-            }
-            _ if b.can_have_children() => {
-                let mut kids = Vec::new();
-                push_canonical(&mut kids, &b.children, depth + 1);
-                out.push(Block::with_children(b.kind.clone(), kids));
-            }
-            _ => {
-                out.push(own);
-                push_canonical(out, &b.children, depth);
-            }
+/// One block of the canonical shape.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Node<'a> {
+    pub kind: &'a BlockKind,
+    /// The children nested under it (empty when they were lifted or dropped).
+    children: &'a [Block],
+    depth: usize,
+}
+
+impl<'a> Canonical<'a> {
+    pub(crate) fn new(blocks: &'a [Block]) -> Canonical<'a> {
+        Canonical::at(blocks, 0)
+    }
+
+    fn at(blocks: &'a [Block], depth: usize) -> Canonical<'a> {
+        Canonical {
+            depth,
+            current: blocks.iter(),
+            resume: Vec::new(),
         }
+    }
+}
+
+impl<'a> Iterator for Canonical<'a> {
+    type Item = Node<'a>;
+
+    fn next(&mut self) -> Option<Node<'a>> {
+        loop {
+            if let Some(b) = self.current.next() {
+                let children: &'a [Block] = match &b.kind {
+                    BlockKind::ChildPage { .. }
+                    | BlockKind::ChildDatabase { .. }
+                    | BlockKind::Unknown { .. } => &[],
+                    // Too deep to nest further, or not a container: the descendants follow as
+                    // siblings, before the rest of this level.
+                    _ if self.depth >= MAX_DEPTH || !b.can_have_children() => {
+                        if !b.children.is_empty() {
+                            let rest = std::mem::replace(&mut self.current, b.children.iter());
+                            self.resume.push(rest);
+                        }
+                        &[]
+                    }
+                    _ => &b.children,
+                };
+                return Some(Node {
+                    kind: &b.kind,
+                    children,
+                    depth: self.depth,
+                });
+            }
+            self.current = self.resume.pop()?;
+        }
+    }
+}
+
+impl<'a> Node<'a> {
+    /// The nested children, in canonical shape.
+    pub(crate) fn children(&self) -> Canonical<'a> {
+        Canonical::at(self.children, self.depth + 1)
+    }
+
+    pub(crate) fn has_children(&self) -> bool {
+        !self.children.is_empty()
+    }
+
+    /// The kind of the first nested child (a lifted or dropped block is never first: the
+    /// canonical shape starts with the first child itself).
+    pub(crate) fn first_child(&self) -> Option<&'a BlockKind> {
+        self.children.first().map(|b| &b.kind)
     }
 }
 
@@ -66,8 +121,8 @@ pub(crate) fn language(info: &str) -> String {
     }
 }
 
-/// A fence long enough for `text` (longer than any backtick run in it, at least three).
-pub(crate) fn code_fence(text: &str) -> String {
+/// Appends a fence long enough for `text` (longer than any backtick run in it, at least three).
+pub(crate) fn push_code_fence(out: &mut String, text: &str) {
     let mut longest = 0;
     let mut run = 0;
     for b in text.bytes() {
@@ -78,23 +133,29 @@ pub(crate) fn code_fence(text: &str) -> String {
             run = 0;
         }
     }
-    "`".repeat((longest + 1).max(3))
+    for _ in 0..(longest + 1).max(3) {
+        out.push('`');
+    }
 }
 
 /// Code text as lines: a CR before a line end is dropped because the parser reads CRLF as LF.
-pub(crate) fn code_lines(text: &str) -> Vec<String> {
-    text.split('\n')
-        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
-        .collect()
+pub(crate) fn code_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l))
 }
 
-/// Language written after a fence: one line, no backticks.
-pub(crate) fn fence_language(lang: &str) -> String {
-    let l: String = lang
-        .chars()
-        .filter(|&c| c != '`' && c != '\n' && c != '\r')
-        .collect();
-    language(&l)
+/// Appends the language written after a fence: one line, no backticks.
+pub(crate) fn push_fence_language(out: &mut String, lang: &str) {
+    let filtered: Cow<'_, str> = if lang.contains(['`', '\n', '\r']) {
+        Cow::Owned(
+            lang.chars()
+                .filter(|&c| c != '`' && c != '\n' && c != '\r')
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(lang)
+    };
+    let l = filtered.trim();
+    out.push_str(if l.is_empty() { "plain text" } else { l });
 }
 
 /// When a container's first child is a plain paragraph, it is the container's own text
@@ -124,9 +185,14 @@ pub(crate) fn take_leading_text(children: &mut Vec<Block>) -> RichText {
     text
 }
 
-/// Plain text written inside a tag (`<page>` titles): escaped, on one line.
-pub(crate) fn tag_text(s: &str) -> String {
-    crate::escape::escaped(s.replace(['\n', '\r'], " ").trim())
+/// Appends plain text written inside a tag (`<page>` titles): escaped, on one line.
+pub(crate) fn push_tag_text(out: &mut String, s: &str) {
+    let one_line: Cow<'_, str> = if s.contains(['\n', '\r']) {
+        Cow::Owned(s.replace(['\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(s)
+    };
+    crate::escape::push_escaped(out, one_line.trim());
 }
 
 /// Block text with images split out: the block's own text (what precedes the first image) and

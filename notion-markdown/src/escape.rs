@@ -37,39 +37,72 @@ fn entity_like(rest: &str) -> bool {
     body > 0 && rest.as_bytes().get(body) == Some(&b';')
 }
 
+/// Bytes that may need a backslash in front: the ASCII of [`always_escaped`], plus `_` and `&`,
+/// which need one depending on what surrounds them. Every other byte (all of non-ASCII text
+/// included) is copied as is, so [`push_escaped`] copies runs of them in one go.
+const MAY_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let special = b"\\*~`$[]<>{}|^_&";
+    let mut i = 0;
+    while i < special.len() {
+        t[special[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// Appends `text` (which holds no newline) escaped for inline Markdown.
 ///
 /// `_` stays bare only inside a word (`snake_case`), the one place it can never start or end
 /// emphasis whatever surrounds the text.
 pub(crate) fn push_escaped(out: &mut String, text: &str) {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut k = 0;
-    while k < chars.len() {
-        let (i, c) = chars[k];
-        if c == '_' {
-            let run_end = chars[k..].iter().take_while(|(_, c)| *c == '_').count() + k;
-            let prev = k.checked_sub(1).map(|p| chars[p].1);
-            let next = chars.get(run_end).map(|&(_, c)| c);
-            let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-            let intraword = word(prev) && word(next);
-            for _ in k..run_end {
-                if !intraword {
-                    out.push('\\');
-                }
-                out.push('_');
-            }
-            k = run_end;
+    let bytes = text.as_bytes();
+    // `text[copied..i]` is pending plain text. Every byte that can be escaped is ASCII, so each
+    // such `i` is a char boundary.
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !MAY_ESCAPE[b as usize] {
+            i += 1;
             continue;
         }
-        if always_escaped(c) || (c == '&' && entity_like(&text[i + 1..])) {
-            out.push('\\');
+        match b {
+            b'_' => {
+                let run_end = i + bytes[i..].iter().take_while(|&&c| c == b'_').count();
+                let prev = text[..i].chars().next_back();
+                let next = text[run_end..].chars().next();
+                let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+                if !(word(prev) && word(next)) {
+                    out.push_str(&text[copied..i]);
+                    for _ in i..run_end {
+                        out.push_str("\\_");
+                    }
+                    copied = run_end;
+                }
+                i = run_end;
+            }
+            b'&' => {
+                if entity_like(&text[i + 1..]) {
+                    out.push_str(&text[copied..i]);
+                    out.push('\\');
+                    copied = i;
+                }
+                i += 1;
+            }
+            _ => {
+                out.push_str(&text[copied..i]);
+                out.push('\\');
+                copied = i;
+                i += 1;
+            }
         }
-        out.push(c);
-        k += 1;
     }
+    out.push_str(&text[copied..]);
 }
 
 /// Escapes `text` (no newlines) into a new string.
+#[cfg(test)]
 pub(crate) fn escaped(text: &str) -> String {
     let mut s = String::with_capacity(text.len() + 8);
     push_escaped(&mut s, text);
@@ -127,10 +160,10 @@ pub(crate) fn entity(s: &str) -> Option<(char, usize)> {
     Some((ch, end + 3))
 }
 
-/// Escapes the start of a rendered text line that would otherwise open another block
+/// Appends a rendered text line, escaping its start if it would otherwise open another block
 /// (`# x`, `- x`, `1. x`, `---`, `===`, `:::`). Other block openers start with a character
 /// that is always escaped, so they cannot appear here.
-pub(crate) fn escape_line_start(line: &str) -> String {
+pub(crate) fn push_line_start(out: &mut String, line: &str) {
     let needs_prefix = lines::heading(line).is_some()
         || lines::is_divider(line)
         || lines::setext(line).is_some()
@@ -139,14 +172,25 @@ pub(crate) fn escape_line_start(line: &str) -> String {
             lines::list_marker(line),
             Some(lines::ListMarker::Bullet(_) | lines::ListMarker::Todo(..))
         );
-    if needs_prefix {
-        return format!("\\{line}");
-    }
-    if let Some(lines::ListMarker::Ordered(_)) = lines::list_marker(line) {
-        let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-        return format!("{}\\{}", &line[..digits], &line[digits..]);
-    }
-    line.to_string()
+    let at = if needs_prefix {
+        0
+    } else if let Some(lines::ListMarker::Ordered(_)) = lines::list_marker(line) {
+        line.bytes().take_while(u8::is_ascii_digit).count()
+    } else {
+        out.push_str(line);
+        return;
+    };
+    out.push_str(&line[..at]);
+    out.push('\\');
+    out.push_str(&line[at..]);
+}
+
+/// [`push_line_start`] into a new string.
+#[cfg(test)]
+pub(crate) fn escape_line_start(line: &str) -> String {
+    let mut s = String::with_capacity(line.len() + 1);
+    push_line_start(&mut s, line);
+    s
 }
 
 #[cfg(test)]

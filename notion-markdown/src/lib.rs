@@ -18,6 +18,11 @@ mod lines;
 mod table;
 mod v1;
 mod v2;
+mod write;
+
+/// The original renderer, the oracle of the current one's tests.
+#[cfg(test)]
+mod legacy;
 
 pub use model::{
     Annotations, Block, BlockKind, Color, MediaKind, Mention, RichText, Span, SpanKind, TableRow,

@@ -5,6 +5,7 @@ use crate::attrs::{self, Attrs};
 use crate::inline::{self, Break};
 use crate::lines;
 use crate::model::{BlockKind, Color, RichText, TableRow};
+use crate::write::Lines;
 use crate::Dialect;
 
 /// A table's fields, borrowed from [`BlockKind::Table`].
@@ -155,35 +156,41 @@ fn push_color(tag: &mut String, c: Color) {
 }
 
 /// The tag form, one tag per line (Notion's GET layout: no indentation inside the table).
-pub(crate) fn render_tags(out: &mut Vec<String>, t: &TableRef<'_>, dialect: Dialect) {
-    let mut open = String::from("<table");
+/// `scratch` is reused for each cell's text.
+pub(crate) fn render_tags(
+    out: &mut Lines,
+    scratch: &mut String,
+    t: &TableRef<'_>,
+    dialect: Dialect,
+) {
+    let open = out.line();
+    open.push_str("<table");
     for (on, name) in [
         (t.fit_page_width, "fit-page-width"),
         (t.has_column_header, "header-row"),
         (t.has_row_header, "header-column"),
     ] {
         if on {
-            attrs::push_attrs(&mut open, [(name, "true")]);
+            attrs::push_attrs(open, [(name, "true")]);
         }
     }
     open.push('>');
-    out.push(open);
     if !t.columns.is_empty() {
-        out.push("<colgroup>".into());
+        out.push_line("<colgroup>");
         for col in t.columns {
-            let mut c = String::from("<col");
-            attrs::push_attrs(&mut c, col.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            let c = out.line();
+            c.push_str("<col");
+            attrs::push_attrs(c, col.iter().map(|(k, v)| (k.as_str(), v.as_str())));
             c.push_str(if dialect == Dialect::V2 { " />" } else { ">" });
-            out.push(c);
         }
-        out.push("</colgroup>".into());
+        out.push_line("</colgroup>");
     }
     let brk = inline::one_line_break(dialect);
     for (ri, row) in t.rows.iter().enumerate() {
-        let mut tr = String::from("<tr");
-        push_color(&mut tr, row.color);
+        let tr = out.line();
+        tr.push_str("<tr");
+        push_color(tr, row.color);
         tr.push('>');
-        out.push(tr);
         for (ci, cell) in row.cells.iter().enumerate() {
             let header = (t.has_column_header && ri == 0) || (t.has_row_header && ci == 0);
             let name = if dialect == Dialect::V2 && header {
@@ -191,16 +198,20 @@ pub(crate) fn render_tags(out: &mut Vec<String>, t: &TableRef<'_>, dialect: Dial
             } else {
                 "td"
             };
-            let mut td = format!("<{name}");
-            push_color(&mut td, row.cell_color(ci));
+            let text = inline::render_trimmed(scratch, cell, dialect, brk);
+            let td = out.line();
+            td.push('<');
+            td.push_str(name);
+            push_color(td, row.cell_color(ci));
             td.push('>');
-            td.push_str(inline::render(cell, dialect, brk).trim());
-            td.push_str(&format!("</{name}>"));
-            out.push(td);
+            td.push_str(text);
+            td.push_str("</");
+            td.push_str(name);
+            td.push('>');
         }
-        out.push("</tr>".into());
+        out.push_line("</tr>");
     }
-    out.push("</table>".into());
+    out.push_line("</table>");
 }
 
 /// Builds a table from pipe rows (header first); ragged rows are padded, never cut.
@@ -226,35 +237,42 @@ pub(crate) fn from_pipe_rows(rows: &[Vec<&str>], dialect: Dialect) -> BlockKind 
     }
 }
 
-/// The pipe form (v2, plain tables only).
-pub(crate) fn render_pipe(out: &mut Vec<String>, t: &TableRef<'_>, dialect: Dialect) {
-    let row_line = |row: &TableRow| {
-        let mut line = String::from("|");
+/// The pipe form (v2, plain tables only). `scratch` is reused for each cell's text.
+pub(crate) fn render_pipe(
+    out: &mut Lines,
+    scratch: &mut String,
+    t: &TableRef<'_>,
+    dialect: Dialect,
+) {
+    for (i, row) in t.rows.iter().enumerate() {
+        let line = out.line();
+        line.push('|');
         for cell in &row.cells {
-            let text = inline::render(cell, dialect, Break::BrSlash);
+            let text = inline::render_trimmed(scratch, cell, dialect, Break::BrSlash);
             line.push(' ');
-            line.push_str(&escape_pipes(text.trim()));
+            push_pipes_escaped(line, text);
             line.push_str(" |");
         }
-        line
-    };
-    for (i, row) in t.rows.iter().enumerate() {
-        out.push(row_line(row));
         if i == 0 {
-            out.push(format!("|{}", "---|".repeat(row.cells.len())));
+            let delim = out.line();
+            delim.push('|');
+            for _ in 0..row.cells.len() {
+                delim.push_str("---|");
+            }
         }
     }
 }
 
-/// Escapes pipes the inline renderer leaves raw (inside code spans).
-fn escape_pipes(s: &str) -> String {
+/// Appends `s`, escaping the pipes the inline renderer leaves raw (inside code spans).
+fn push_pipes_escaped(out: &mut String, s: &str) {
     let b = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    for (i, c) in s.char_indices() {
-        if c == '|' && !lines::is_escaped(b, i) {
+    let mut copied = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'|' && !lines::is_escaped(b, i) {
+            out.push_str(&s[copied..i]);
             out.push('\\');
+            copied = i;
         }
-        out.push(c);
     }
-    out
+    out.push_str(&s[copied..]);
 }

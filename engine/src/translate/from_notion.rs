@@ -95,23 +95,29 @@ pub(crate) fn render_block_with(b: &Block, number: usize, opts: &Options, bullet
         }
     }
     let expected = vec![normalize::block_key(b, Dialect::V1)];
-    let mut candidates = Vec::new();
-    if let Some(raw) = raw_html(b) {
-        candidates.push(raw);
+    // Candidates in order of preference, the first that reads back wins. Each is written only
+    // once the previous ones failed: most blocks take the first, and writing a block (let alone
+    // verifying it) is the expensive part of a pull.
+    let mut tried: Vec<String> = Vec::new();
+    let mut attempt = |c: String| {
+        if tried.contains(&c) {
+            return None;
+        }
+        if verify(&c, &expected, opts) {
+            return Some(c);
+        }
+        tried.push(c);
+        None
+    };
+    if let Some(c) = raw_html(b).and_then(&mut attempt) {
+        return c;
     }
     for italic in ['*', '_'] {
         let style = Style {
             italic,
             table: false,
         };
-        if let Some(t) = native(b, number, style, opts, bullet) {
-            if !candidates.contains(&t) {
-                candidates.push(t);
-            }
-        }
-    }
-    for c in candidates {
-        if verify(&c, &expected, opts) {
+        if let Some(c) = native(b, number, style, opts, bullet).and_then(&mut attempt) {
             return c;
         }
     }
@@ -167,7 +173,7 @@ fn is_plain(rt: &RichText) -> bool {
 }
 
 fn text_of(rt: &RichText, style: Style, opts: &Options) -> String {
-    inline::escape_line_starts(&inline::render(rt, style, &opts.links))
+    inline::escape_line_starts(inline::render(rt, style, &opts.links))
 }
 
 /// Indents every line but the first by `n` spaces (blank lines stay empty).

@@ -11,7 +11,7 @@
 use notion_markdown::{Annotations, Color, Dialect, RichText, Span, SpanKind};
 
 use super::links::LinkMap;
-use crate::normalize::canonical_rich_text;
+use crate::normalize::canonical_spans;
 
 /// How to write a rich text.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +22,7 @@ pub(crate) struct Style {
     pub table: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mark {
     /// `<span color="…" underline="true">`.
     Html {
@@ -34,24 +34,20 @@ enum Mark {
     Italic,
 }
 
-fn marks(a: &Annotations) -> Vec<Mark> {
-    let mut out = Vec::new();
-    if !a.color.is_default() || a.underline {
-        out.push(Mark::Html {
-            color: a.color,
-            underline: a.underline,
-        });
-    }
-    if a.strikethrough {
-        out.push(Mark::Strike);
-    }
-    if a.bold {
-        out.push(Mark::Bold);
-    }
-    if a.italic {
-        out.push(Mark::Italic);
-    }
-    out
+/// The marks a segment is wrapped in, outermost first (at most four, so no allocation).
+fn marks(a: &Annotations) -> impl Iterator<Item = Mark> {
+    let html = (!a.color.is_default() || a.underline).then_some(Mark::Html {
+        color: a.color,
+        underline: a.underline,
+    });
+    [
+        html,
+        a.strikethrough.then_some(Mark::Strike),
+        a.bold.then_some(Mark::Bold),
+        a.italic.then_some(Mark::Italic),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 fn open(m: &Mark, style: Style, out: &mut String) {
@@ -59,7 +55,9 @@ fn open(m: &Mark, style: Style, out: &mut String) {
         Mark::Html { color, underline } => {
             out.push_str("<span");
             if !color.is_default() {
-                out.push_str(&format!(" color=\"{}\"", color.markdown_name()));
+                out.push_str(" color=\"");
+                out.push_str(color.markdown_name());
+                out.push('"');
             }
             if *underline {
                 out.push_str(" underline=\"true\"");
@@ -83,7 +81,7 @@ fn close(m: &Mark, style: Style, out: &mut String) {
 
 /// Writes `rt` as inline GFM (line starts are not escaped here; see [`escape_line_starts`]).
 pub(crate) fn render(rt: &RichText, style: Style, links: &LinkMap) -> String {
-    let spans = canonical_rich_text(rt).0;
+    let spans = canonical_spans(rt);
     let mut out = String::new();
     let mut i = 0;
     let mut open_marks: Vec<Mark> = Vec::new();
@@ -125,27 +123,26 @@ pub(crate) fn render(rt: &RichText, style: Style, links: &LinkMap) -> String {
             continue;
         }
         let span = &spans[i];
-        let want = marks(&span.annotations);
         let keep = open_marks
             .iter()
-            .zip(&want)
-            .take_while(|(a, b)| a == b)
+            .zip(marks(&span.annotations))
+            .take_while(|(a, b)| **a == *b)
             .count();
         while open_marks.len() > keep {
             if let Some(m) = open_marks.pop() {
                 close(&m, style, &mut out);
             }
         }
-        for m in &want[keep..] {
-            open(m, style, &mut out);
-            open_marks.push(m.clone());
+        for m in marks(&span.annotations).skip(keep) {
+            open(&m, style, &mut out);
+            open_marks.push(m);
         }
         match &span.kind {
             SpanKind::Text { content, .. } if span.annotations.code => {
-                out.push_str(&code_span(content));
+                push_code_span(&mut out, content);
             }
             SpanKind::Text { content, .. } => {
-                out.push_str(&escape_text(content, style));
+                push_escaped_text(&mut out, content, style);
             }
             SpanKind::Equation { expression } => {
                 out.push('$');
@@ -214,27 +211,35 @@ fn destination(url: &str) -> String {
     out
 }
 
-/// `` `code` `` with a fence longer than any backtick run inside.
-fn code_span(content: &str) -> String {
+/// Appends `` `code` `` with a fence longer than any backtick run inside.
+fn push_code_span(out: &mut String, content: &str) {
     let mut longest = 0;
     let mut run = 0;
-    for c in content.chars() {
-        if c == '`' {
+    for b in content.bytes() {
+        if b == b'`' {
             run += 1;
             longest = longest.max(run);
         } else {
             run = 0;
         }
     }
-    let fence = "`".repeat(longest + 1);
     let pad = content.starts_with('`')
         || content.ends_with('`')
         || (content.starts_with(' ') && content.ends_with(' ') && !content.trim().is_empty());
+    let fence = |out: &mut String| {
+        for _ in 0..=longest {
+            out.push('`');
+        }
+    };
+    fence(out);
     if pad {
-        format!("{fence} {content} {fence}")
-    } else {
-        format!("{fence}{content}{fence}")
+        out.push(' ');
     }
+    out.push_str(content);
+    if pad {
+        out.push(' ');
+    }
+    fence(out);
 }
 
 /// Inline HTML the reader would turn into something else (`<br>` is a break, `<span>`, `<u>`
@@ -322,97 +327,123 @@ fn footnote_ref_len(s: &str) -> Option<usize> {
 
 fn entity_like(s: &str) -> bool {
     let rest = &s[1..];
-    let body: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
-        .collect();
-    !body.is_empty() && rest[body.len()..].starts_with(';')
+    let body = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'#')
+        .count();
+    body > 0 && rest[body..].starts_with(';')
 }
 
-/// Escapes plain text so GFM reads it back literally.
-pub(crate) fn escape_text(text: &str, style: Style) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut k = 0;
-    while k < chars.len() {
-        let (pos, c) = chars[k];
+/// Whether a byte of text may need escaping (see [`push_escaped_text`]); everything else is
+/// copied as is, so plain runs are copied in one go.
+fn may_escape(b: u8) -> bool {
+    matches!(
+        b,
+        b'<' | b'[' | b'\\' | b'`' | b'*' | b']' | b'$' | b'~' | b'_' | b'&' | b'|' | b'!' | b'\n'
+    )
+}
+
+/// Appends plain text escaped so GFM reads it back literally.
+pub(crate) fn push_escaped_text(out: &mut String, text: &str, style: Style) {
+    // `text[copied..pos]` is pending plain text. Every byte that may need escaping is ASCII,
+    // so `pos` is always a char boundary when one is found.
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    let mut pos = 0;
+    while pos < bytes.len() {
+        if !may_escape(bytes[pos]) {
+            pos += 1;
+            continue;
+        }
+        out.push_str(&text[copied..pos]);
         let rest = &text[pos..];
-        match c {
-            '<' => {
+        match bytes[pos] {
+            b'<' => {
                 if let Some(len) = raw_tag_len(rest) {
                     out.push_str(&rest[..len]);
-                    k += rest[..len].chars().count();
+                    pos += len;
+                    copied = pos;
                     continue;
                 }
                 out.push_str("\\<");
             }
-            '[' => {
+            b'[' => {
                 if let Some(len) = footnote_ref_len(rest) {
                     out.push_str(&rest[..len]);
-                    k += rest[..len].chars().count();
+                    pos += len;
+                    copied = pos;
                     continue;
                 }
                 out.push_str("\\[");
             }
-            '\\' | '`' | '*' | ']' | '$' | '~' => {
+            c @ (b'\\' | b'`' | b'*' | b']' | b'$' | b'~') => {
                 out.push('\\');
-                out.push(c);
+                out.push(char::from(c));
             }
-            '_' => {
-                let prev_alnum = k > 0 && chars[k - 1].1.is_alphanumeric();
-                let next_alnum = chars.get(k + 1).is_some_and(|(_, n)| n.is_alphanumeric());
+            b'_' => {
+                let prev_alnum = text[..pos]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+                let next_alnum = rest[1..].chars().next().is_some_and(char::is_alphanumeric);
                 if !(prev_alnum && next_alnum) {
                     out.push('\\');
                 }
                 out.push('_');
             }
-            '&' if entity_like(rest) => out.push_str("\\&"),
-            '|' if style.table => out.push_str("\\|"),
-            '!' if k + 1 == chars.len() => out.push_str("\\!"),
-            '\n' if style.table => out.push_str("<br>"),
-            '\n' => out.push_str("\\\n"),
-            c => out.push(c),
+            b'&' if entity_like(rest) => out.push_str("\\&"),
+            b'|' if style.table => out.push_str("\\|"),
+            b'!' if pos + 1 == bytes.len() => out.push_str("\\!"),
+            b'\n' if style.table => out.push_str("<br>"),
+            b'\n' => out.push_str("\\\n"),
+            c => out.push(char::from(c)),
         }
-        k += 1;
+        pos += 1;
+        copied = pos;
     }
-    out
+    out.push_str(&text[copied..]);
 }
 
 /// Escapes what would start a block at the beginning of each line of `text` (a heading, a
-/// list item, a quote, a setext underline, a table), so the text stays a paragraph.
-pub(crate) fn escape_line_starts(text: &str) -> String {
+/// list item, a quote, a setext underline, a table), so the text stays a paragraph. The text
+/// is returned as is when no line needs it (nearly always).
+pub(crate) fn escape_line_starts(text: String) -> String {
+    if !text.split('\n').any(|l| line_start_escape(l).is_some()) {
+        return text;
+    }
     let mut out = String::with_capacity(text.len() + 4);
     for (n, line) in text.split('\n').enumerate() {
         if n > 0 {
             out.push('\n');
         }
-        out.push_str(&escape_line_start(line));
+        match line_start_escape(line) {
+            Some(at) => {
+                out.push_str(&line[..at]);
+                out.push('\\');
+                out.push_str(&line[at..]);
+            }
+            None => out.push_str(line),
+        }
     }
     out
 }
 
-fn escape_line_start(line: &str) -> String {
+/// Where a backslash must go for `line` not to start a block, if anywhere.
+fn line_start_escape(line: &str) -> Option<usize> {
     let b = line.as_bytes();
-    let Some(&first) = b.first() else {
-        return String::new();
-    };
+    let first = *b.first()?;
     let after = |i: usize| {
         b.get(i)
             .is_none_or(|c| *c == b' ' || *c == b'\t' || *c == b'\\')
     };
     match first {
-        b'#' | b'>' | b'|' => return format!("\\{line}"),
-        b'-' | b'+' | b'=' if after(1) || line.bytes().all(|c| c == first || c == b' ') => {
-            return format!("\\{line}");
-        }
+        b'#' | b'>' | b'|' => Some(0),
+        b'-' | b'+' | b'=' if after(1) || line.bytes().all(|c| c == first || c == b' ') => Some(0),
         b'0'..=b'9' => {
             let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-            if digits <= 9 && matches!(b.get(digits), Some(b'.') | Some(b')')) && after(digits + 1)
-            {
-                return format!("{}\\{}", &line[..digits], &line[digits..]);
-            }
+            (digits <= 9 && matches!(b.get(digits), Some(b'.') | Some(b')')) && after(digits + 1))
+                .then_some(digits)
         }
-        _ => {}
+        _ => None,
     }
-    line.to_string()
 }

@@ -62,10 +62,14 @@ pub fn to_notion_with(body: &str, opts: &Options) -> String {
 
 /// The blocks a file body becomes.
 pub fn to_blocks(body: &str, opts: &Options) -> Vec<Block> {
-    chunks(body, opts)
-        .into_iter()
-        .flat_map(|c| c.blocks)
-        .collect()
+    let chunks = chunks(body, opts);
+    // One vector sized up front, filled chunk by chunk: blocks are large values, and collecting
+    // a `flat_map` (whose length is unknown) would grow and copy the vector over and over.
+    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.blocks.len()).sum());
+    for mut c in chunks {
+        out.append(&mut c.blocks);
+    }
+    out
 }
 
 /// A whole file body for a page's Notion Markdown.

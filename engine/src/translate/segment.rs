@@ -102,7 +102,10 @@ pub(crate) fn parser_options() -> pulldown_cmark::Options {
 pub fn chunks(body: &str, opts: &Options) -> Vec<Chunk> {
     let popts = parser_options();
     let mut first = Parser::new_ext(body, popts).into_offset_iter();
-    let events: Vec<Ev<'_>> = first.by_ref().collect();
+    // Sized for typical Markdown (an event per 8 bytes or so): growing a vector of a whole
+    // document's events copies it several times.
+    let mut events: Vec<Ev<'_>> = Vec::with_capacity(body.len() / 8);
+    events.extend(first.by_ref());
     let refs: HashMap<String, (String, String)> = first
         .reference_definitions()
         .iter()
@@ -297,6 +300,11 @@ struct Island {
 }
 
 fn island_at(body: &str, start: usize) -> Option<Island> {
+    // Both kinds of island open with `<` (the marker comment or a Notion tag): checked before
+    // the line is cut out, since this runs for every top-level block.
+    if !body[start..].starts_with('<') {
+        return None;
+    }
     let first = line_at(body, start);
     if first.trim_end() == ISLAND_OPEN {
         let content_start = after_line(body, start);

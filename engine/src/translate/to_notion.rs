@@ -159,9 +159,11 @@ impl<'e, 'a> Conv<'e, 'a> {
     /// Inline content that must stay one rich text (headings, table cells): images become a
     /// link with the image's caption, display math an inline equation.
     fn one_line_text(&self, i: usize, j: usize) -> RichText {
-        let mut spans = Vec::new();
-        for piece in self.pieces(i, j) {
+        let mut spans: Vec<Span> = Vec::new();
+        self.pieces(i, j, |piece| {
             match piece {
+                // Usually the only piece: taken as is rather than copied.
+                Piece::Text(s) if spans.is_empty() => spans = s,
                 Piece::Text(s) => spans.extend(s),
                 Piece::Image { mut caption, url } => {
                     if caption.is_empty() {
@@ -179,7 +181,7 @@ impl<'e, 'a> Conv<'e, 'a> {
                     annotations: Annotations::default(),
                 }),
             }
-        }
+        });
         RichText(spans)
     }
 
@@ -187,27 +189,25 @@ impl<'e, 'a> Conv<'e, 'a> {
     /// (Notion has no inline images).
     fn paragraph(&self, i: usize, j: usize) -> Vec<Block> {
         let mut out = Vec::new();
-        for piece in self.pieces(i, j) {
-            match piece {
-                Piece::Text(spans) => {
-                    let text = RichText(spans);
-                    if !text_is_blank(&text) {
-                        out.push(Block::new(BlockKind::Paragraph {
-                            text,
-                            color: Color::Default,
-                        }));
-                    }
+        self.pieces(i, j, |piece| match piece {
+            Piece::Text(spans) => {
+                let text = RichText(spans);
+                if !text_is_blank(&text) {
+                    out.push(Block::new(BlockKind::Paragraph {
+                        text,
+                        color: Color::Default,
+                    }));
                 }
-                Piece::Image { caption, url } => out.push(Block::new(BlockKind::Image {
-                    url,
-                    caption: RichText(caption),
-                    color: Color::Default,
-                })),
-                Piece::Equation(e) => out.push(Block::new(BlockKind::Equation {
-                    expression: e.trim_matches('\n').to_string(),
-                })),
             }
-        }
+            Piece::Image { caption, url } => out.push(Block::new(BlockKind::Image {
+                url,
+                caption: RichText(caption),
+                color: Color::Default,
+            })),
+            Piece::Equation(e) => out.push(Block::new(BlockKind::Equation {
+                expression: e.trim_matches('\n').to_string(),
+            })),
+        });
         out
     }
 
@@ -435,8 +435,10 @@ impl<'e, 'a> Conv<'e, 'a> {
         })
     }
 
-    /// Inline events in `[i, j)` → pieces.
-    fn pieces(&self, i: usize, j: usize) -> Vec<Piece> {
+    /// Inline events in `[i, j)` → pieces, handed to `emit` in order. (Streamed rather than
+    /// collected: nearly every text is a single piece, and this runs for every paragraph, item,
+    /// heading and table cell.)
+    fn pieces(&self, i: usize, j: usize, mut emit: impl FnMut(Piece)) {
         let mut st = InlineState::default();
         let mut k = i;
         while k < j {
@@ -445,24 +447,23 @@ impl<'e, 'a> Conv<'e, 'a> {
                 Event::Start(Tag::Image { dest_url, .. }) => {
                     let end = self.ends[k];
                     let caption = self.caption(k + 1, end);
-                    st.flush();
-                    st.pieces.push(Piece::Image {
+                    st.flush(&mut emit);
+                    emit(Piece::Image {
                         caption,
-                        url: dest_url.to_string(),
+                        url: owned(dest_url),
                     });
                     k = end + 1;
                     continue;
                 }
                 Event::DisplayMath(m) => {
-                    st.flush();
-                    st.pieces.push(Piece::Equation(m.to_string()));
+                    st.flush(&mut emit);
+                    emit(Piece::Equation(owned(m)));
                 }
                 _ => st.event(e, self.opts),
             }
             k += 1;
         }
-        st.flush();
-        st.pieces
+        st.flush(&mut emit);
     }
 
     /// An image's alt text as rich text.
@@ -474,15 +475,15 @@ impl<'e, 'a> Conv<'e, 'a> {
                 _ => st.event(e, self.opts),
             }
         }
-        st.flush();
-        st.pieces
-            .into_iter()
-            .flat_map(|p| match p {
-                Piece::Text(s) => s,
-                _ => Vec::new(),
-            })
-            .collect()
+        // Events only ever add to the current text: no other piece can come out of them.
+        st.cur
     }
+}
+
+/// An owned copy of parser text (`CowStr::to_string` would go through `Display`, formatting
+/// rather than copying).
+fn owned(s: &str) -> String {
+    s.to_owned()
 }
 
 fn text_is_blank(rt: &RichText) -> bool {
@@ -510,7 +511,6 @@ struct InlineState {
     links: Vec<String>,
     marks: Vec<Mark>,
     cur: Vec<Span>,
-    pieces: Vec<Piece>,
 }
 
 impl InlineState {
@@ -539,21 +539,41 @@ impl InlineState {
         if t.is_empty() {
             return;
         }
-        let link = self.links.last().cloned();
+        let link = self.links.last();
         let annotations = self.annotations();
+        // The parser cuts text at every soft break, entity and escape. Unstyled pieces are
+        // joined here, saving a string per cut: tidying (`normalize::tidy_in_place`) would merge
+        // them anyway. Bold, italic and struck pieces stay apart, because tidying moves the
+        // edge whitespace out of each of those separately.
+        if !(annotations.bold || annotations.italic || annotations.strikethrough) {
+            if let Some(Span {
+                kind:
+                    SpanKind::Text {
+                        content,
+                        link: last_link,
+                    },
+                annotations: last,
+            }) = self.cur.last_mut()
+            {
+                if *last == annotations && last_link.as_ref() == link {
+                    content.push_str(t);
+                    return;
+                }
+            }
+        }
         self.cur.push(Span {
             kind: SpanKind::Text {
                 content: t.to_string(),
-                link,
+                link: link.cloned(),
             },
             annotations,
         });
     }
 
-    fn flush(&mut self) {
+    /// Hands the text gathered so far (if any) to `emit` as a piece.
+    fn flush(&mut self, emit: &mut impl FnMut(Piece)) {
         if !self.cur.is_empty() {
-            let spans = std::mem::take(&mut self.cur);
-            self.pieces.push(Piece::Text(spans));
+            emit(Piece::Text(std::mem::take(&mut self.cur)));
         }
     }
 
@@ -565,7 +585,7 @@ impl InlineState {
                 annotations.code = true;
                 self.cur.push(Span {
                     kind: SpanKind::Text {
-                        content: c.to_string(),
+                        content: owned(c),
                         link: self.links.last().cloned(),
                     },
                     annotations,
@@ -575,7 +595,7 @@ impl InlineState {
                 let annotations = self.annotations();
                 self.cur.push(Span {
                     kind: SpanKind::Equation {
-                        expression: m.to_string(),
+                        expression: owned(m),
                     },
                     annotations,
                 });
@@ -598,7 +618,7 @@ impl InlineState {
                         LinkType::Email if !dest_url.starts_with("mailto:") => {
                             format!("mailto:{dest_url}")
                         }
-                        _ => dest_url.to_string(),
+                        _ => owned(dest_url),
                     };
                     let url = opts.links.to_page(&url).unwrap_or(url);
                     self.links.push(url);

@@ -7,6 +7,8 @@ pub(crate) mod render;
 mod syntax;
 
 pub(crate) use render::Break;
+#[cfg(test)]
+pub(crate) use syntax::kind_from_url;
 
 use crate::model::RichText;
 use crate::Dialect;
@@ -19,6 +21,19 @@ pub(crate) fn parse(src: &str, dialect: Dialect) -> RichText {
 /// Renders rich text with the given line-break style.
 pub(crate) fn render(rt: &RichText, dialect: Dialect, brk: Break) -> String {
     render::render(&rt.0, dialect, brk)
+}
+
+/// Renders rich text into `scratch` (cleared first) and returns it trimmed, as block text is
+/// written: the renderers reuse one scratch buffer for every text of a page.
+pub(crate) fn render_trimmed<'s>(
+    scratch: &'s mut String,
+    rt: &RichText,
+    dialect: Dialect,
+    brk: Break,
+) -> &'s str {
+    scratch.clear();
+    render::render_into(scratch, &rt.0, dialect, brk);
+    scratch.trim()
 }
 
 /// The line-break style for one-line contexts (headings, cells, captions, tag bodies).

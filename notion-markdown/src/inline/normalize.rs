@@ -3,7 +3,8 @@
 
 use crate::model::{Span, SpanKind};
 
-fn mergeable(a: &Span, b: &Span) -> bool {
+/// Whether two neighbours differ in nothing but their text (and so are one segment).
+pub(crate) fn mergeable(a: &Span, b: &Span) -> bool {
     match (&a.kind, &b.kind) {
         (SpanKind::Text { link: la, .. }, SpanKind::Text { link: lb, .. }) => {
             la == lb && a.annotations == b.annotations

@@ -1,5 +1,7 @@
 //! Rich text → inline Markdown, segment by segment as Notion writes it.
 
+use std::borrow::Cow;
+
 use super::normalize;
 use super::syntax::kind_from_url;
 use crate::attrs;
@@ -18,9 +20,11 @@ pub(crate) enum Break {
     Backslash,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Key {
-    link: Option<String>,
+/// What a run of segments shares: written once around the run. Borrowed from the segment, so
+/// comparing neighbours costs no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key<'a> {
+    link: Option<&'a str>,
     color: Color,
     underline: bool,
     bold: bool,
@@ -28,11 +32,14 @@ struct Key {
     strike: bool,
 }
 
-impl Key {
-    fn of(s: &Span) -> Key {
+impl<'a> Key<'a> {
+    fn of(s: &'a Span) -> Key<'a> {
         let a = &s.annotations;
         let link = match &s.kind {
-            SpanKind::Text { link, .. } => link.clone().filter(|l| !sanitize_url(l).is_empty()),
+            // A link that is nothing but line breaks is no link.
+            SpanKind::Text { link, .. } => link
+                .as_deref()
+                .filter(|l| l.bytes().any(|b| b != b'\n' && b != b'\r')),
             _ => None,
         };
         Key {
@@ -56,14 +63,16 @@ impl Key {
 
 /// Renders rich text as inline Markdown.
 pub(crate) fn render(spans: &[Span], dialect: Dialect, brk: Break) -> String {
-    let mut spans = normalize::split_code_breaks(demote_inexpressible_math(spans.to_vec()));
-    if brk == Break::Backslash {
-        spans = normalize::trim_around_breaks(spans);
-    }
-    if dialect == Dialect::V1 {
-        spans = shift_lone_openers(spans);
-    }
     let mut out = String::new();
+    render_into(&mut out, spans, dialect, brk);
+    out
+}
+
+/// Appends rich text as inline Markdown to `out` (which may already hold text: only what this
+/// call appends is looked at).
+pub(crate) fn render_into(out: &mut String, spans: &[Span], dialect: Dialect, brk: Break) {
+    let spans = prepare(spans, dialect, brk);
+    let base = out.len();
     let mut i = 0;
     while i < spans.len() {
         let key = Key::of(&spans[i]);
@@ -73,10 +82,76 @@ pub(crate) fn render(spans: &[Span], dialect: Dialect, brk: Break) -> String {
         while key.link.is_none() && j < spans.len() && Key::of(&spans[j]) == key {
             j += 1;
         }
-        push_group(&mut out, &key, &spans[i..j], dialect, brk);
+        push_group(out, base, &key, &spans[i..j], dialect, brk);
         i = j;
     }
-    out
+}
+
+/// The segments in the shape the writer needs: inexpressible math demoted, line breaks moved
+/// out of code, blanks around breaks trimmed (v2 paragraphs), lone openers shifted (v1), and
+/// the result normalised. Rich text almost always has that shape already (parser output and
+/// the engine's blocks are normalised), so it is checked first and borrowed as is; only text
+/// that needs a rewrite is copied.
+fn prepare(spans: &[Span], dialect: Dialect, brk: Break) -> Cow<'_, [Span]> {
+    if is_prepared(spans, dialect, brk) {
+        return Cow::Borrowed(spans);
+    }
+    let mut spans = normalize::split_code_breaks(demote_inexpressible_math(spans.to_vec()));
+    if brk == Break::Backslash {
+        spans = normalize::trim_around_breaks(spans);
+    }
+    if dialect == Dialect::V1 {
+        spans = shift_lone_openers(spans);
+    }
+    Cow::Owned(spans)
+}
+
+/// Whether every step of [`prepare`] would leave `spans` unchanged. May answer `false` for text
+/// that would in fact come out unchanged (it is then merely copied); must never answer `true`
+/// otherwise.
+fn is_prepared(spans: &[Span], dialect: Dialect, brk: Break) -> bool {
+    let mut prev: Option<&Span> = None;
+    for s in spans {
+        match &s.kind {
+            SpanKind::Equation { expression } => {
+                if math_form(&one_line(expression)) == MathForm::None {
+                    return false;
+                }
+            }
+            SpanKind::Text { content, .. } => {
+                // Empty segments are dropped; a code break is split out; (v2 paragraphs)
+                // blanks next to a break are trimmed.
+                if content.is_empty()
+                    || (content.contains('\n') && (s.annotations.code || brk == Break::Backslash))
+                {
+                    return false;
+                }
+            }
+            SpanKind::Mention { .. } => {}
+        }
+        if let Some(p) = prev {
+            if normalize::mergeable(p, s) {
+                return false;
+            }
+        }
+        // v1: `shift_lone_openers` moves the leading blanks of a group that cannot open. While
+        // nothing has moved, its output so far is the input, so its test can run on the input.
+        if dialect == Dialect::V1 && leading_blank(s) > 0 {
+            let key = Key::of(s);
+            let prev_key = prev.map(Key::of);
+            if prev_key != Some(key) && key.has_markers() && !key.has_wrapper() {
+                let preceded_by_blank = match (prev, prev_key) {
+                    (Some(p), Some(pk)) => !pk.has_markers() && !pk.has_wrapper() && ends_blank(p),
+                    _ => true,
+                };
+                if preceded_by_blank {
+                    return false;
+                }
+            }
+        }
+        prev = Some(s);
+    }
+    true
 }
 
 fn leading_blank(s: &Span) -> usize {
@@ -107,28 +182,31 @@ fn ends_blank(s: &Span) -> bool {
 fn shift_lone_openers(spans: Vec<Span>) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     for mut s in spans {
-        let key = Key::of(&s);
-        let prev = out.last().map(|l| (Key::of(l), ends_blank(l)));
-        let group_start = prev.as_ref().map(|(k, _)| k) != Some(&key);
-        if group_start && key.has_markers() && !key.has_wrapper() {
-            let preceded_by_blank = match &prev {
-                None => true,
-                Some((pk, blank)) => !pk.has_markers() && !pk.has_wrapper() && *blank,
-            };
-            let n = leading_blank(&s);
-            if preceded_by_blank && n > 0 {
-                if let SpanKind::Text { content, .. } = &mut s.kind {
-                    let lead: String = content.drain(..n).collect();
-                    match out.last_mut() {
-                        Some(Span {
-                            kind: SpanKind::Text { content: last, .. },
-                            ..
-                        }) if prev.is_some() => {
-                            // The previous segment is plain text (checked above).
-                            last.push_str(&lead);
-                        }
-                        _ => out.push(Span::text(lead)),
+        let shift = {
+            let key = Key::of(&s);
+            let prev = out.last().map(|l| (Key::of(l), ends_blank(l)));
+            let group_start = prev.as_ref().map(|(k, _)| k) != Some(&key);
+            group_start && key.has_markers() && !key.has_wrapper() && {
+                match &prev {
+                    None => true,
+                    Some((pk, blank)) => !pk.has_markers() && !pk.has_wrapper() && *blank,
+                }
+            }
+        };
+        let n = leading_blank(&s);
+        if shift && n > 0 {
+            let has_prev = !out.is_empty();
+            if let SpanKind::Text { content, .. } = &mut s.kind {
+                let lead: String = content.drain(..n).collect();
+                match out.last_mut() {
+                    Some(Span {
+                        kind: SpanKind::Text { content: last, .. },
+                        ..
+                    }) if has_prev => {
+                        // The previous segment is plain text (checked above).
+                        last.push_str(&lead);
                     }
+                    _ => out.push(Span::text(lead)),
                 }
             }
         }
@@ -139,11 +217,14 @@ fn shift_lone_openers(spans: Vec<Span>) -> Vec<Span> {
     normalize::merge(out)
 }
 
+/// Whether the run starts or ends with a blank that markers cannot hug (v2 then writes tags).
 fn edge_blank(spans: &[Span]) -> bool {
-    let text = |s: &Span| match &s.kind {
-        SpanKind::Text { content, .. } if !s.annotations.code => Some(content.clone()),
-        _ => None,
-    };
+    fn text(s: &Span) -> Option<&str> {
+        match &s.kind {
+            SpanKind::Text { content, .. } if !s.annotations.code => Some(content),
+            _ => None,
+        }
+    }
     let first = spans.first().and_then(text).and_then(|c| c.chars().next());
     let last = spans
         .last()
@@ -154,86 +235,109 @@ fn edge_blank(spans: &[Span]) -> bool {
     first.is_some_and(blank) || last.is_some_and(blank)
 }
 
-fn push_group(out: &mut String, key: &Key, spans: &[Span], dialect: Dialect, brk: Break) {
-    let mut inner = String::new();
-    for s in spans {
-        push_content(&mut inner, s, dialect, brk);
+/// Writes one run of segments sharing `key`, from the outside in: link, colour and underline
+/// wrappers, emphasis markers, content; then the closers in reverse. `base` is where this
+/// rich text starts in `out`.
+fn push_group(
+    out: &mut String,
+    base: usize,
+    key: &Key<'_>,
+    spans: &[Span],
+    dialect: Dialect,
+    brk: Break,
+) {
+    if key.link.is_some() {
+        // `!` right before a link would make it an image.
+        let written = &out[base..];
+        if written.ends_with('!')
+            && !crate::lines::is_escaped(written.as_bytes(), written.len() - 1)
+        {
+            out.insert(out.len() - 1, '\\');
+        }
+        out.push('[');
     }
+    let v1_span = dialect == Dialect::V1 && (!key.color.is_default() || key.underline);
+    match dialect {
+        Dialect::V1 => {
+            if v1_span {
+                out.push_str("<span");
+                if !key.color.is_default() {
+                    attrs::push_attrs(out, [("color", key.color.markdown_name())]);
+                }
+                if key.underline {
+                    attrs::push_attrs(out, [("underline", "true")]);
+                }
+                out.push('>');
+            }
+        }
+        Dialect::V2 => {
+            if !key.color.is_default() {
+                out.push_str("<span color=\"");
+                out.push_str(key.color.markdown_name());
+                out.push_str("\">");
+            }
+            if key.underline {
+                out.push_str("<u>");
+            }
+        }
+    }
+    let tags = key.has_markers() && dialect == Dialect::V2 && edge_blank(spans);
     if key.has_markers() {
-        if dialect == Dialect::V2 && edge_blank(spans) {
-            let mut w = String::new();
+        if tags {
             for (on, t) in [(key.strike, "<s>"), (key.bold, "<b>"), (key.italic, "<i>")] {
                 if on {
-                    w.push_str(t);
+                    out.push_str(t);
                 }
             }
-            w.push_str(&inner);
+        } else {
+            for (on, t) in [(key.strike, "~~"), (key.bold, "**"), (key.italic, "*")] {
+                if on {
+                    out.push_str(t);
+                }
+            }
+        }
+    }
+    for s in spans {
+        push_content(out, s, dialect, brk);
+    }
+    if key.has_markers() {
+        if tags {
             for (on, t) in [
                 (key.italic, "</i>"),
                 (key.bold, "</b>"),
                 (key.strike, "</s>"),
             ] {
                 if on {
-                    w.push_str(t);
+                    out.push_str(t);
                 }
             }
-            inner = w;
         } else {
-            let mut open = String::new();
-            if key.strike {
-                open.push_str("~~");
+            for (on, t) in [(key.italic, "*"), (key.bold, "**"), (key.strike, "~~")] {
+                if on {
+                    out.push_str(t);
+                }
             }
-            if key.bold {
-                open.push_str("**");
-            }
-            if key.italic {
-                open.push('*');
-            }
-            let close: String = open.chars().rev().collect();
-            inner = format!("{open}{inner}{close}");
         }
     }
     match dialect {
         Dialect::V1 => {
-            if !key.color.is_default() || key.underline {
-                let mut tag = String::from("<span");
-                let color = key.color.markdown_name();
-                let mut a: Vec<(&str, &str)> = Vec::new();
-                if !key.color.is_default() {
-                    a.push(("color", color));
-                }
-                if key.underline {
-                    a.push(("underline", "true"));
-                }
-                attrs::push_attrs(&mut tag, a);
-                inner = format!("{tag}>{inner}</span>");
+            if v1_span {
+                out.push_str("</span>");
             }
         }
         Dialect::V2 => {
             if key.underline {
-                inner = format!("<u>{inner}</u>");
+                out.push_str("</u>");
             }
             if !key.color.is_default() {
-                inner = format!(
-                    "<span color=\"{}\">{inner}</span>",
-                    key.color.markdown_name()
-                );
+                out.push_str("</span>");
             }
         }
     }
-    match &key.link {
-        Some(url) => {
-            // `!` right before a link would make it an image.
-            if out.ends_with('!') && !crate::lines::is_escaped(out.as_bytes(), out.len() - 1) {
-                out.insert(out.len() - 1, '\\');
-            }
-            out.push('[');
-            out.push_str(&inner);
-            out.push_str("](");
-            push_url(out, &sanitize_url(url));
-            out.push(')');
-        }
-        None => out.push_str(&inner),
+    if let Some(url) = key.link {
+        out.push_str("](");
+        push_url(out, &sanitize_url(url));
+        out.push(')');
     }
 }
 
@@ -249,16 +353,17 @@ fn push_break(out: &mut String, brk: Break, mid_text: bool) {
 fn push_content(out: &mut String, s: &Span, dialect: Dialect, brk: Break) {
     match &s.kind {
         SpanKind::Text { content, .. } => {
-            let pieces: Vec<&str> = content.split('\n').collect();
-            let last = pieces.len() - 1;
-            for (i, piece) in pieces.iter().enumerate() {
-                if i > 0 {
+            let mut pieces = content.split('\n').peekable();
+            let mut first = true;
+            while let Some(piece) = pieces.next() {
+                if !first {
                     // A backslash break must have this segment's text on both sides, or the
                     // next line could start with markup that reads as a block.
-                    let at_end = i == last && piece.is_empty();
+                    let at_end = pieces.peek().is_none() && piece.is_empty();
                     let mid = !(s.annotations.code || at_end);
                     push_break(out, brk, mid);
                 }
+                first = false;
                 if piece.is_empty() {
                     continue;
                 }
@@ -287,11 +392,15 @@ fn push_code(out: &mut String, c: &str) {
             run = 0;
         }
     }
-    let fence = "`".repeat(longest + 1);
     let pad = c.starts_with('`')
         || c.ends_with('`')
         || (c.starts_with(' ') && c.ends_with(' ') && !c.bytes().all(|b| b == b' '));
-    out.push_str(&fence);
+    let fence = |out: &mut String| {
+        for _ in 0..=longest {
+            out.push('`');
+        }
+    };
+    fence(out);
     if pad {
         out.push(' ');
     }
@@ -299,7 +408,7 @@ fn push_code(out: &mut String, c: &str) {
     if pad {
         out.push(' ');
     }
-    out.push_str(&fence);
+    fence(out);
 }
 
 /// How inline math can be written: `$e$`, `` $`e`$ ``, or not at all.
@@ -328,7 +437,7 @@ fn math_form(e: &str) -> MathForm {
 }
 
 fn push_equation(out: &mut String, expr: &str) {
-    let e = expr.replace(['\n', '\r'], " ");
+    let e = one_line(expr);
     match math_form(&e) {
         MathForm::Dollar => {
             out.push('$');
@@ -349,7 +458,7 @@ fn demote_inexpressible_math(spans: Vec<Span>) -> Vec<Span> {
         .into_iter()
         .map(|s| match &s.kind {
             SpanKind::Equation { expression }
-                if math_form(&expression.replace(['\n', '\r'], " ")) == MathForm::None =>
+                if math_form(&one_line(expression)) == MathForm::None =>
             {
                 Span {
                     kind: SpanKind::Text {
@@ -364,8 +473,12 @@ fn demote_inexpressible_math(spans: Vec<Span>) -> Vec<Span> {
         .collect()
 }
 
-fn sanitize_url(url: &str) -> String {
-    url.chars().filter(|&c| c != '\n' && c != '\r').collect()
+fn sanitize_url(url: &str) -> Cow<'_, str> {
+    if url.contains(['\n', '\r']) {
+        Cow::Owned(url.replace(['\n', '\r'], ""))
+    } else {
+        Cow::Borrowed(url)
+    }
 }
 
 pub(crate) fn push_url(out: &mut String, u: &str) {
@@ -406,8 +519,13 @@ pub(crate) fn push_url(out: &mut String, u: &str) {
     }
 }
 
-fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
+/// `s` with line breaks as spaces (borrowed when it has none).
+fn one_line(s: &str) -> Cow<'_, str> {
+    if s.contains(['\n', '\r']) {
+        Cow::Owned(s.replace(['\n', '\r'], " "))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 fn push_mention(out: &mut String, m: &Mention, label: Option<&str>, dialect: Dialect) {

@@ -1,282 +1,334 @@
 //! Blocks → v1, in the layout Notion's GET returns: one line per block, TAB-indented children,
 //! no blank lines, no trailing newline.
+//!
+//! Everything is written straight into one buffer ([`Lines`]) from the borrowed tree walked in
+//! canonical shape ([`Canonical`]); inline text goes through one reused scratch buffer. A page
+//! renders without copying its blocks or allocating per line.
+
+use std::fmt::Write as _;
 
 use crate::attrs;
-use crate::block;
+use crate::block::{self, Canonical, Node};
 use crate::escape;
 use crate::inline::{self, Break};
-use crate::model::{Block, BlockKind, Color, RichText};
+use crate::model::{BlockKind, Color, RichText};
 use crate::table::{self, TableRef};
+use crate::write::{self, BlankLines, Lines};
 use crate::Dialect;
 
 const D: Dialect = Dialect::V1;
 
-pub(crate) fn render(blocks: &[Block]) -> String {
-    let blocks = block::canonical(blocks);
-    let mut out = Vec::new();
-    seq(&mut out, &blocks, 0);
-    out.join("\n")
+pub(crate) fn render(blocks: &[crate::model::Block]) -> String {
+    let mut r = Renderer {
+        out: Lines::new(BlankLines::Indented, write::capacity_for(blocks)),
+        scratch: String::with_capacity(write::SCRATCH_CAPACITY),
+    };
+    r.seq(Canonical::new(blocks));
+    r.out.finish()
+}
+
+struct Renderer {
+    out: Lines,
+    /// Inline text is rendered here first, to be trimmed (the parser trims lines).
+    scratch: String,
 }
 
 /// Inline text for a block's line, trimmed (the parser trims lines).
-fn text(rt: &RichText) -> String {
-    inline::render(rt, D, Break::Br).trim().to_string()
-}
-
-/// Text that starts a line by itself (a paragraph), escaped so it stays a paragraph.
-fn line_text(rt: &RichText) -> String {
-    escape::escape_line_start(&text(rt))
+fn text<'s>(scratch: &'s mut String, rt: &RichText) -> &'s str {
+    inline::render_trimmed(scratch, rt, D, Break::Br)
 }
 
 fn color_suffix(line: &mut String, c: Color) {
     if !c.is_default() {
-        line.push_str(&format!(" {{color=\"{}\"}}", c.markdown_name()));
+        line.push_str(" {color=\"");
+        line.push_str(c.markdown_name());
+        line.push_str("\"}");
     }
 }
 
 /// `marker text`, without a trailing blank when the text is empty.
-fn marked(marker: &str, t: String) -> String {
-    if t.is_empty() {
-        marker.to_string()
-    } else {
-        format!("{marker} {t}")
+fn push_marked(line: &mut String, marker: &str, t: &str) {
+    line.push_str(marker);
+    if !t.is_empty() {
+        line.push(' ');
+        line.push_str(t);
     }
 }
 
-fn seq(out: &mut Vec<String>, blocks: &[Block], depth: usize) {
-    let mut number = 0;
-    for b in blocks {
-        number = if matches!(b.kind, BlockKind::NumberedListItem { .. }) {
-            number + 1
-        } else {
-            0
-        };
-        one(out, b, depth, number);
-    }
-}
-
-fn one(out: &mut Vec<String>, b: &Block, depth: usize, number: usize) {
-    let pre = "\t".repeat(depth);
-    let push = |out: &mut Vec<String>, s: String| out.push(format!("{pre}{s}"));
-    match &b.kind {
-        BlockKind::Paragraph { text: t, color } => {
-            let t = line_text(t);
-            if t.is_empty() {
-                push(out, "<empty-block/>".into());
+impl Renderer {
+    fn seq(&mut self, nodes: Canonical<'_>) {
+        let mut number = 0;
+        for n in nodes {
+            number = if matches!(n.kind, BlockKind::NumberedListItem { .. }) {
+                number + 1
             } else {
-                let mut line = t;
-                color_suffix(&mut line, *color);
-                push(out, line);
-            }
-        }
-        BlockKind::Heading {
-            level,
-            text: t,
-            color,
-            toggleable,
-        } => {
-            let mut line = marked(&"#".repeat((*level).clamp(1, 4) as usize), text(t));
-            let mut a: Vec<(&str, &str)> = Vec::new();
-            if *toggleable {
-                a.push(("toggle", "true"));
-            }
-            if !color.is_default() {
-                a.push(("color", color.markdown_name()));
-            }
-            if !a.is_empty() {
-                line.push_str(" {");
-                let mut list = String::new();
-                attrs::push_attrs(&mut list, a);
-                line.push_str(list.trim_start());
-                line.push('}');
-            }
-            push(out, line);
-        }
-        BlockKind::BulletedListItem { text: t, color } => {
-            let mut line = marked("-", text(t));
-            if crate::lines::is_divider(&line) {
-                line.insert(2, '\\');
-            }
-            color_suffix(&mut line, *color);
-            push(out, line);
-        }
-        BlockKind::NumberedListItem { text: t, color } => {
-            let mut line = marked(&format!("{number}."), text(t));
-            color_suffix(&mut line, *color);
-            push(out, line);
-        }
-        BlockKind::ToDo {
-            text: t,
-            checked,
-            color,
-        } => {
-            let mut line = marked(if *checked { "- [x]" } else { "- [ ]" }, text(t));
-            color_suffix(&mut line, *color);
-            push(out, line);
-        }
-        BlockKind::Quote { text: t, color } => {
-            let mut line = marked(">", text(t));
-            color_suffix(&mut line, *color);
-            push(out, line);
-        }
-        BlockKind::Toggle { text: t, color } => {
-            let mut open = String::from("<details");
-            block::push_color(&mut open, *color);
-            open.push('>');
-            push(out, open);
-            push(out, format!("<summary>{}</summary>", text(t)));
-            seq(out, &b.children, depth + 1);
-            push(out, "</details>".into());
-            return;
-        }
-        BlockKind::Callout {
-            text: t,
-            icon,
-            color,
-        } => {
-            let mut open = String::from("<callout");
-            if let Some(icon) = icon {
-                attrs::push_attrs(&mut open, [("icon", icon.as_str())]);
-            }
-            block::push_color(&mut open, *color);
-            open.push('>');
-            push(out, open);
-            let t = line_text(t);
-            let first = if t.is_empty() {
-                "<empty-block/>".to_string()
-            } else {
-                t
+                0
             };
-            out.push(format!("{pre}\t{first}"));
-            seq(out, &b.children, depth + 1);
-            push(out, "</callout>".into());
-            return;
-        }
-        BlockKind::Code {
-            language,
-            text: code,
-        } => {
-            let fence = block::code_fence(code);
-            push(out, format!("{fence}{}", block::fence_language(language)));
-            if !code.is_empty() {
-                for l in block::code_lines(code) {
-                    push(out, l);
-                }
-            }
-            push(out, fence);
-        }
-        BlockKind::Equation { expression } => {
-            push(out, "$$".into());
-            if !expression.is_empty() {
-                for l in block::code_lines(expression) {
-                    push(out, l);
-                }
-            }
-            push(out, "$$".into());
-        }
-        BlockKind::Divider => push(out, "---".into()),
-        BlockKind::Table { .. } => {
-            if let Some(t) = TableRef::of(&b.kind) {
-                let mut lines = Vec::new();
-                table::render_tags(&mut lines, &t, D);
-                for l in lines {
-                    push(out, l);
-                }
-            }
-        }
-        BlockKind::Image {
-            url,
-            caption,
-            color,
-        } => {
-            let mut line = format!("![{}](", text(caption));
-            crate::inline::render::push_url(&mut line, url);
-            line.push(')');
-            color_suffix(&mut line, *color);
-            push(out, line);
-        }
-        BlockKind::Media {
-            kind,
-            url,
-            caption,
-            color,
-        } => {
-            let mut line = format!("<{}", kind.tag());
-            attrs::push_attrs(&mut line, [("src", url.as_str())]);
-            block::push_color(&mut line, *color);
-            line.push_str(&format!(">{}</{}>", text(caption), kind.tag()));
-            push(out, line);
-        }
-        BlockKind::ChildPage { url, title, color } => {
-            let mut line = String::from("<page");
-            attrs::push_attrs(&mut line, [("url", url.as_str())]);
-            block::push_color(&mut line, *color);
-            line.push_str(&format!(">{}</page>", block::tag_text(title)));
-            push(out, line);
-        }
-        BlockKind::ChildDatabase {
-            url,
-            title,
-            attrs: a,
-        } => {
-            let mut line = String::from("<database");
-            attrs::push_attrs(&mut line, [("url", url.as_str())]);
-            attrs::push_attrs(&mut line, a.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            line.push_str(&format!(">{}</database>", block::tag_text(title)));
-            push(out, line);
-        }
-        BlockKind::TableOfContents { color } => {
-            let mut line = String::from("<table_of_contents");
-            block::push_color(&mut line, *color);
-            line.push_str("/>");
-            push(out, line);
-        }
-        BlockKind::ColumnList => {
-            push(out, "<columns>".into());
-            seq(out, &b.children, depth + 1);
-            push(out, "</columns>".into());
-            return;
-        }
-        BlockKind::Column { ratio } => {
-            let mut open = String::from("<column");
-            if let Some(r) = ratio {
-                attrs::push_attrs(&mut open, [("ratio", r.as_str())]);
-            }
-            open.push('>');
-            push(out, open);
-            seq(out, &b.children, depth + 1);
-            push(out, "</column>".into());
-            return;
-        }
-        BlockKind::SyncedBlock { url } => {
-            let mut open = String::from("<synced_block");
-            if let Some(u) = url {
-                attrs::push_attrs(&mut open, [("url", u.as_str())]);
-            }
-            open.push('>');
-            push(out, open);
-            seq(out, &b.children, depth + 1);
-            push(out, "</synced_block>".into());
-            return;
-        }
-        BlockKind::SyncedBlockReference { url } => {
-            let mut open = String::from("<synced_block_reference");
-            attrs::push_attrs(&mut open, [("url", url.as_str())]);
-            open.push('>');
-            push(out, open);
-            seq(out, &b.children, depth + 1);
-            push(out, "</synced_block_reference>".into());
-            return;
-        }
-        BlockKind::Unknown { url, alt } => {
-            let mut line = String::from("<unknown");
-            attrs::push_attrs(&mut line, [("url", url.as_str())]);
-            if let Some(alt) = alt {
-                attrs::push_attrs(&mut line, [("alt", alt.as_str())]);
-            }
-            line.push_str("/>");
-            push(out, line);
+            self.one(&n, number);
         }
     }
-    seq(out, &b.children, depth + 1);
+
+    /// Children one TAB deeper.
+    fn children(&mut self, n: &Node<'_>) {
+        if n.has_children() {
+            self.out.indent += 1;
+            self.seq(n.children());
+            self.out.indent -= 1;
+        }
+    }
+
+    fn one(&mut self, n: &Node<'_>, number: usize) {
+        let Renderer { out, scratch } = self;
+        match n.kind {
+            BlockKind::Paragraph { text: t, color } => {
+                let t = text(scratch, t);
+                let line = out.line();
+                if t.is_empty() {
+                    line.push_str("<empty-block/>");
+                } else {
+                    escape::push_line_start(line, t);
+                    color_suffix(line, *color);
+                }
+            }
+            BlockKind::Heading {
+                level,
+                text: t,
+                color,
+                toggleable,
+            } => {
+                let t = text(scratch, t);
+                let line = out.line();
+                let hashes = &"####"[..(*level).clamp(1, 4) as usize];
+                push_marked(line, hashes, t);
+                if *toggleable || !color.is_default() {
+                    line.push_str(" {");
+                    let list = line.len();
+                    if *toggleable {
+                        attrs::push_attrs(line, [("toggle", "true")]);
+                    }
+                    if !color.is_default() {
+                        attrs::push_attrs(line, [("color", color.markdown_name())]);
+                    }
+                    // The list opens right after the brace.
+                    line.remove(list);
+                    line.push('}');
+                }
+            }
+            BlockKind::BulletedListItem { text: t, color } => {
+                let t = text(scratch, t);
+                let line = out.line();
+                let start = line.len();
+                push_marked(line, "-", t);
+                if crate::lines::is_divider(&line[start..]) {
+                    // `- ---` would read as a divider.
+                    line.insert(start + 2, '\\');
+                }
+                color_suffix(line, *color);
+            }
+            BlockKind::NumberedListItem { text: t, color } => {
+                let t = text(scratch, t);
+                let line = out.line();
+                let _ = write!(line, "{number}.");
+                if !t.is_empty() {
+                    line.push(' ');
+                    line.push_str(t);
+                }
+                color_suffix(line, *color);
+            }
+            BlockKind::ToDo {
+                text: t,
+                checked,
+                color,
+            } => {
+                let t = text(scratch, t);
+                let line = out.line();
+                push_marked(line, if *checked { "- [x]" } else { "- [ ]" }, t);
+                color_suffix(line, *color);
+            }
+            BlockKind::Quote { text: t, color } => {
+                let t = text(scratch, t);
+                let line = out.line();
+                push_marked(line, ">", t);
+                color_suffix(line, *color);
+            }
+            BlockKind::Toggle { text: t, color } => {
+                let open = out.line();
+                open.push_str("<details");
+                block::push_color(open, *color);
+                open.push('>');
+                let t = text(scratch, t);
+                let summary = out.line();
+                summary.push_str("<summary>");
+                summary.push_str(t);
+                summary.push_str("</summary>");
+            }
+            BlockKind::Callout {
+                text: t,
+                icon,
+                color,
+            } => {
+                let open = out.line();
+                open.push_str("<callout");
+                if let Some(icon) = icon {
+                    attrs::push_attrs(open, [("icon", icon.as_str())]);
+                }
+                block::push_color(open, *color);
+                open.push('>');
+                let t = text(scratch, t);
+                let first = out.line();
+                first.push('\t');
+                if t.is_empty() {
+                    first.push_str("<empty-block/>");
+                } else {
+                    escape::push_line_start(first, t);
+                }
+            }
+            BlockKind::Code {
+                language,
+                text: code,
+            } => {
+                let open = out.line();
+                let fence = open.len();
+                block::push_code_fence(open, code);
+                let fence = open.len() - fence;
+                block::push_fence_language(open, language);
+                if !code.is_empty() {
+                    for l in block::code_lines(code) {
+                        out.push_line(l);
+                    }
+                }
+                push_fence(out.line(), fence);
+            }
+            BlockKind::Equation { expression } => {
+                out.push_line("$$");
+                if !expression.is_empty() {
+                    for l in block::code_lines(expression) {
+                        out.push_line(l);
+                    }
+                }
+                out.push_line("$$");
+            }
+            BlockKind::Divider => out.push_line("---"),
+            BlockKind::Table { .. } => {
+                if let Some(t) = TableRef::of(n.kind) {
+                    table::render_tags(out, scratch, &t, D);
+                }
+            }
+            BlockKind::Image {
+                url,
+                caption,
+                color,
+            } => {
+                let t = text(scratch, caption);
+                let line = out.line();
+                line.push_str("![");
+                line.push_str(t);
+                line.push_str("](");
+                inline::render::push_url(line, url);
+                line.push(')');
+                color_suffix(line, *color);
+            }
+            BlockKind::Media {
+                kind,
+                url,
+                caption,
+                color,
+            } => {
+                let t = text(scratch, caption);
+                let line = out.line();
+                line.push('<');
+                line.push_str(kind.tag());
+                attrs::push_attrs(line, [("src", url.as_str())]);
+                block::push_color(line, *color);
+                line.push('>');
+                line.push_str(t);
+                line.push_str("</");
+                line.push_str(kind.tag());
+                line.push('>');
+            }
+            BlockKind::ChildPage { url, title, color } => {
+                let line = out.line();
+                line.push_str("<page");
+                attrs::push_attrs(line, [("url", url.as_str())]);
+                block::push_color(line, *color);
+                line.push('>');
+                block::push_tag_text(line, title);
+                line.push_str("</page>");
+            }
+            BlockKind::ChildDatabase {
+                url,
+                title,
+                attrs: a,
+            } => {
+                let line = out.line();
+                line.push_str("<database");
+                attrs::push_attrs(line, [("url", url.as_str())]);
+                attrs::push_attrs(line, a.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                line.push('>');
+                block::push_tag_text(line, title);
+                line.push_str("</database>");
+            }
+            BlockKind::TableOfContents { color } => {
+                let line = out.line();
+                line.push_str("<table_of_contents");
+                block::push_color(line, *color);
+                line.push_str("/>");
+            }
+            BlockKind::ColumnList => out.push_line("<columns>"),
+            BlockKind::Column { ratio } => {
+                let open = out.line();
+                open.push_str("<column");
+                if let Some(r) = ratio {
+                    attrs::push_attrs(open, [("ratio", r.as_str())]);
+                }
+                open.push('>');
+            }
+            BlockKind::SyncedBlock { url } => {
+                let open = out.line();
+                open.push_str("<synced_block");
+                if let Some(u) = url {
+                    attrs::push_attrs(open, [("url", u.as_str())]);
+                }
+                open.push('>');
+            }
+            BlockKind::SyncedBlockReference { url } => {
+                let open = out.line();
+                open.push_str("<synced_block_reference");
+                attrs::push_attrs(open, [("url", url.as_str())]);
+                open.push('>');
+            }
+            BlockKind::Unknown { url, alt } => {
+                let line = out.line();
+                line.push_str("<unknown");
+                attrs::push_attrs(line, [("url", url.as_str())]);
+                if let Some(alt) = alt {
+                    attrs::push_attrs(line, [("alt", alt.as_str())]);
+                }
+                line.push_str("/>");
+            }
+        }
+        self.children(n);
+        if let Some(end) = end_tag(n.kind) {
+            self.out.push_line(end);
+        }
+    }
+}
+
+/// The closing tag of a container block (written after its children).
+fn end_tag(kind: &BlockKind) -> Option<&'static str> {
+    Some(match kind {
+        BlockKind::Toggle { .. } => "</details>",
+        BlockKind::Callout { .. } => "</callout>",
+        BlockKind::ColumnList => "</columns>",
+        BlockKind::Column { .. } => "</column>",
+        BlockKind::SyncedBlock { .. } => "</synced_block>",
+        BlockKind::SyncedBlockReference { .. } => "</synced_block_reference>",
+        _ => return None,
+    })
+}
+
+fn push_fence(line: &mut String, len: usize) {
+    for _ in 0..len {
+        line.push('`');
+    }
 }
