@@ -6,10 +6,10 @@
 //! expire) renews the session with another fresh token, once, and retries the call.
 
 use crate::replit::{self, ReplitError};
-use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_net::http::Request;
 use protocol::api::{self, paths};
 use protocol::session::{
-    Ack, Manifest, SessionPlan, SessionResult, SessionStarted, UploadContents,
+    Ack, FileWrite, Manifest, SessionPlan, SessionResult, SessionStarted, UploadContents,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -41,9 +41,25 @@ impl RelayError {
             self,
             RelayError::Api {
                 status: 401 | 403,
+                code,
                 ..
-            }
+            } if code != NOTION_UNAUTHORIZED
         )
+    }
+
+    /// No answer at all: the relay is down or unreachable.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, RelayError::Unreachable(_))
+    }
+
+    /// Notion refused the connection's token (expired or revoked): reconnect.
+    pub fn is_notion_unauthorized(&self) -> bool {
+        matches!(self, RelayError::Api { code, .. } if code == NOTION_UNAUTHORIZED)
+    }
+
+    /// The Notion page is gone or no longer shared with the integration.
+    pub fn is_notion_not_found(&self) -> bool {
+        matches!(self, RelayError::Api { code, .. } if code == "notion_not_found")
     }
 
     /// The user has no Notion workspace connected.
@@ -67,6 +83,11 @@ impl fmt::Display for RelayError {
         }
     }
 }
+
+impl std::error::Error for RelayError {}
+
+/// The relay's code for "Notion refused the connection's token".
+pub const NOTION_UNAUTHORIZED: &str = "notion_unauthorized";
 
 /// The relay base URL: `RELAY_URL` baked in at build time, else the panel's own origin
 /// (self-hosted mode, where the relay serves the panel).
@@ -128,9 +149,16 @@ impl Relay {
     /// Exchanges a fresh Replit auth token for a relay session (`POST /api/session`).
     pub async fn open_session(&self) -> Result<api::SessionResponse, RelayError> {
         let replit_token = replit::auth_token().await.map_err(RelayError::Identity)?;
-        let body = api::SessionRequest { replit_token };
-        let req = Request::post(&self.url(paths::SESSION));
-        let resp: api::SessionResponse = decode(send_json(req, &body).await?).await?;
+        let body = to_json(&api::SessionRequest { replit_token })?;
+        let text = send(
+            Method::Post,
+            &self.url(paths::SESSION),
+            &[],
+            None,
+            Some(body),
+        )
+        .await?;
+        let resp: api::SessionResponse = parse(&text)?;
         let mut s = self.session.borrow_mut();
         s.token = Some(resp.session_token.clone());
         s.expires_at = resp.expires_at;
@@ -138,7 +166,11 @@ impl Relay {
     }
 
     pub async fn ticket(&self) -> Result<api::TicketResponse, RelayError> {
-        self.post(paths::TICKETS, &EmptyBody {}).await
+        parse(
+            &self
+                .authorized(Method::Post, paths::TICKETS, &[], Some("{}".into()))
+                .await?,
+        )
     }
 
     /// The URL that starts Notion's OAuth flow in the popup (the ticket authenticates it).
@@ -177,6 +209,69 @@ impl Relay {
         self.delete(&paths::configuration(id)).await
     }
 
+    pub async fn update_mapping(
+        &self,
+        id: &str,
+        body: &api::UpdateMapping,
+    ) -> Result<api::Mapping, RelayError> {
+        self.send_body(Method::Patch, &paths::configuration(id), body)
+            .await
+    }
+
+    pub async fn logs(&self, limit: u32) -> Result<api::LogsResponse, RelayError> {
+        self.get(paths::LOGS, &[("limit", &limit.to_string())])
+            .await
+    }
+
+    pub async fn conflicts(&self) -> Result<api::ConflictsResponse, RelayError> {
+        self.get(paths::CONFLICTS, &[]).await
+    }
+
+    pub async fn resolve(
+        &self,
+        id: &str,
+        resolution: &api::Resolution,
+    ) -> Result<api::Conflict, RelayError> {
+        self.post(&paths::conflict_resolve(id), resolution).await
+    }
+
+    pub async fn history(&self, path: &str) -> Result<api::HistoryResponse, RelayError> {
+        self.get(paths::HISTORY, &[("path", path)]).await
+    }
+
+    pub async fn revision(&self, id: &str) -> Result<api::RevisionContent, RelayError> {
+        self.get(&paths::revision(id), &[]).await
+    }
+
+    pub async fn restore(
+        &self,
+        id: &str,
+        body: &api::RestoreRequest,
+    ) -> Result<FileWrite, RelayError> {
+        self.post(&paths::revision_restore(id), body).await
+    }
+
+    /// Deletes every row the relay keeps about the user (after revoking the Notion token).
+    pub async fn delete_me(&self) -> Result<(), RelayError> {
+        self.delete(paths::ME).await
+    }
+
+    /// The live-progress WebSocket's URL for a ticket (`http` → `ws`, `https` → `wss`).
+    pub fn ws_url(&self, ticket: &str) -> String {
+        let base = if let Some(rest) = self.base.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = self.base.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            self.base.to_string()
+        };
+        format!(
+            "{base}{}?ticket={}",
+            paths::WS_SYNC_STATUS,
+            String::from(js_sys::encode_uri_component(ticket))
+        )
+    }
+
     pub async fn start_session(&self, manifest: &Manifest) -> Result<SessionStarted, RelayError> {
         self.post(paths::SYNC_SESSIONS, manifest).await
     }
@@ -199,15 +294,7 @@ impl Relay {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, RelayError> {
-        let url = self.url(path);
-        let query = query.to_vec();
-        let resp = self
-            .authorized(
-                move || Request::get(&url).query(query.iter().copied()),
-                None::<&EmptyBody>,
-            )
-            .await?;
-        decode(resp).await
+        parse(&self.authorized(Method::Get, path, query, None).await?)
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(
@@ -215,27 +302,34 @@ impl Relay {
         path: &str,
         body: &B,
     ) -> Result<T, RelayError> {
-        let url = self.url(path);
-        let resp = self
-            .authorized(move || Request::post(&url), Some(body))
-            .await?;
-        decode(resp).await
+        self.send_body(Method::Post, path, body).await
+    }
+
+    async fn send_body<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, RelayError> {
+        let body = to_json(body)?;
+        parse(&self.authorized(method, path, &[], Some(body)).await?)
     }
 
     async fn delete(&self, path: &str) -> Result<(), RelayError> {
-        let url = self.url(path);
-        self.authorized(move || Request::delete(&url), None::<&EmptyBody>)
-            .await?;
+        self.authorized(Method::Delete, path, &[], None).await?;
         Ok(())
     }
 
     /// Sends with the session token; renews the session (fresh Replit token) when it is about to
-    /// expire or the relay answers 401, and retries once.
-    async fn authorized<B: Serialize>(
+    /// expire or the relay answers 401, and retries once. Answers the body's text. One
+    /// non-generic function for every call keeps the wasm small.
+    async fn authorized(
         &self,
-        build: impl Fn() -> RequestBuilder,
-        body: Option<&B>,
-    ) -> Result<Response, RelayError> {
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<String>,
+    ) -> Result<String, RelayError> {
         let expiring = {
             let s = self.session.borrow();
             s.token.is_none() || s.expires_at - RENEW_MARGIN_SECS <= now_secs()
@@ -243,62 +337,112 @@ impl Relay {
         if expiring {
             self.open_session().await?;
         }
-        match self.send_once(&build, body).await {
-            Err(RelayError::Api { status: 401, .. }) => {
+        let url = self.url(path);
+        let token = || self.session.borrow().token.clone().unwrap_or_default();
+        match send(method, &url, query, Some(&token()), body.clone()).await {
+            // Our session was refused (not Notion's token): renew it once.
+            Err(e @ RelayError::Api { status: 401, .. }) if !e.is_notion_unauthorized() => {
                 self.open_session().await?;
-                self.send_once(&build, body).await
+                send(method, &url, query, Some(&token()), body).await
             }
             other => other,
         }
     }
-
-    async fn send_once<B: Serialize>(
-        &self,
-        build: &impl Fn() -> RequestBuilder,
-        body: Option<&B>,
-    ) -> Result<Response, RelayError> {
-        let token = self.session.borrow().token.clone().unwrap_or_default();
-        let req = build().header("Authorization", &format!("Bearer {token}"));
-        match body {
-            Some(body) => send_json(req, body).await,
-            None => check(req.send().await.map_err(unreachable)?).await,
-        }
-    }
 }
 
-#[derive(Serialize)]
-struct EmptyBody {}
+#[derive(Clone, Copy)]
+enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
 
 fn unreachable(e: gloo_net::Error) -> RelayError {
     RelayError::Unreachable(e.to_string())
 }
 
-async fn send_json<B: Serialize>(req: RequestBuilder, body: &B) -> Result<Response, RelayError> {
-    let req = req
-        .json(body)
+/// JSON text of a request body. In the browser, serde-wasm-bindgen and the browser's own JSON
+/// (rather than serde_json) keep a JSON parser and printer out of the wasm.
+#[cfg(target_arch = "wasm32")]
+fn to_json<B: Serialize>(body: &B) -> Result<String, RelayError> {
+    let value = body
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| RelayError::Decode(e.to_string()))?;
-    check(req.send().await.map_err(unreachable)?).await
+    js_sys::JSON::stringify(&value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| RelayError::Decode("could not encode the request".into()))
 }
 
-/// Turns a non-2xx answer into [`RelayError::Api`] with the relay's `ErrorBody` when it has one.
-async fn check(resp: Response) -> Result<Response, RelayError> {
-    if resp.ok() {
-        return Ok(resp);
+#[cfg(not(target_arch = "wasm32"))]
+fn to_json<B: Serialize>(body: &B) -> Result<String, RelayError> {
+    serde_json::to_string(body).map_err(|e| RelayError::Decode(e.to_string()))
+}
+
+/// Decodes a JSON answer. An empty body (204) reads as `null`, which `()` and `Option` accept.
+#[cfg(target_arch = "wasm32")]
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, RelayError> {
+    let text = if text.trim().is_empty() { "null" } else { text };
+    let value = js_sys::JSON::parse(text).map_err(|_| RelayError::Decode("not JSON".into()))?;
+    serde_wasm_bindgen::from_value(value).map_err(|e| RelayError::Decode(e.to_string()))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, RelayError> {
+    let text = if text.trim().is_empty() { "null" } else { text };
+    serde_json::from_str(text).map_err(|e| RelayError::Decode(e.to_string()))
+}
+
+/// One HTTP exchange; a non-2xx answer becomes [`RelayError::Api`].
+async fn send(
+    method: Method,
+    url: &str,
+    query: &[(&str, &str)],
+    token: Option<&str>,
+    body: Option<String>,
+) -> Result<String, RelayError> {
+    let mut req = match method {
+        Method::Get => Request::get(url),
+        Method::Post => Request::post(url),
+        Method::Patch => Request::patch(url),
+        Method::Delete => Request::delete(url),
+    };
+    if !query.is_empty() {
+        req = req.query(query.iter().copied());
     }
+    if let Some(token) = token {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    let resp = match body {
+        Some(body) => {
+            req.header("Content-Type", "application/json")
+                .body(body)
+                .map_err(|e| RelayError::Decode(e.to_string()))?
+                .send()
+                .await
+        }
+        None => req.send().await,
+    }
+    .map_err(unreachable)?;
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
-    Err(api_error(status, &text))
+    if resp.ok() {
+        Ok(text)
+    } else {
+        Err(api_error(status, &text))
+    }
 }
 
 /// Builds the error of a failed call from its status and body.
 pub fn api_error(status: u16, body: &str) -> RelayError {
-    match serde_json_error(body) {
-        Some(e) => RelayError::Api {
+    match parse::<api::ErrorBody>(body) {
+        Ok(e) => RelayError::Api {
             status,
             code: e.error.code,
             message: e.error.message,
         },
-        None => RelayError::Api {
+        Err(_) => RelayError::Api {
             status,
             code: "http_error".to_string(),
             message: if body.trim().is_empty() || body.len() > 300 {
@@ -308,16 +452,6 @@ pub fn api_error(status: u16, body: &str) -> RelayError {
             },
         },
     }
-}
-
-fn serde_json_error(body: &str) -> Option<api::ErrorBody> {
-    serde_json::from_str(body).ok()
-}
-
-async fn decode<T: DeserializeOwned>(resp: Response) -> Result<T, RelayError> {
-    resp.json::<T>()
-        .await
-        .map_err(|e| RelayError::Decode(e.to_string()))
 }
 
 #[cfg(test)]
@@ -335,6 +469,11 @@ mod tests {
         let e = api_error(401, "");
         assert!(e.is_auth());
         assert_eq!(e.to_string(), "The sync server answered 401 (http_error).");
+        let e = api_error(
+            401,
+            r#"{"error":{"code":"notion_unauthorized","message":"reconnect Notion"}}"#,
+        );
+        assert!(e.is_notion_unauthorized() && !e.is_auth());
         let e = api_error(502, "bad gateway");
         assert_eq!(e.to_string(), "bad gateway");
     }

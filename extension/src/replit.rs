@@ -5,13 +5,12 @@
 //! one-module fix (reference §8.12). The rules the bindings follow (reference §6.4):
 //! - every extern is `async` + `catch`: without `catch` a rejected promise would abort the whole
 //!   panel (`panic = "abort"`);
-//! - results are decoded with serde-wasm-bindgen into Rust types; the `{error: "..."}` objects most
-//!   fs calls resolve with are turned into [`ReplitError::Host`] (an `Ok` from JS is not success);
+//! - results are read field by field (`Reflect`) into Rust types — smaller than a serde
+//!   deserializer per type; the `{error: "..."}` objects most fs calls resolve with are turned
+//!   into [`ReplitError::Host`] (an `Ok` from JS is not success);
 //! - `undefined` means nobody answered: outside an iframe the client "talks to itself" and every
 //!   call resolves `undefined` (reference §3.3), so it is [`ReplitError::NotConnected`].
 
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use std::fmt;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -44,6 +43,32 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = ["replit", "themes"], js_name = onThemeChangeValues, catch)]
     async fn js_on_theme_change_values(callback: &js_sys::Function) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "fs"], js_name = watchFile, catch)]
+    async fn js_watch_file(
+        path: &str,
+        listeners: &js_sys::Object,
+        encoding: &str,
+    ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "fs"], js_name = watchDir, catch)]
+    async fn js_watch_dir(path: &str, listeners: &js_sys::Object) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "messages"], js_name = showConfirm, catch)]
+    async fn js_show_confirm(text: &str, length: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "messages"], js_name = showError, catch)]
+    async fn js_show_error(text: &str, length: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "messages"], js_name = showNotice, catch)]
+    async fn js_show_notice(text: &str, length: u32) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "session"], js_name = getActiveFile, catch)]
+    async fn js_get_active_file() -> Result<JsValue, JsValue>;
+
+    /// `commands.add` is synchronous on the client side (the registration is sent, not awaited).
+    #[wasm_bindgen(js_namespace = ["replit", "commands"], js_name = add, catch)]
+    fn js_commands_add(args: &js_sys::Object) -> Result<(), JsValue>;
 }
 
 /// What can go wrong talking to the workspace.
@@ -104,11 +129,29 @@ fn rejected(err: JsValue) -> ReplitError {
     ReplitError::Host(js_error_text(&err))
 }
 
-fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, ReplitError> {
+/// The object the workspace answered, or why there is none.
+fn object(value: JsValue) -> Result<JsValue, ReplitError> {
     if value.is_undefined() || value.is_null() {
         return Err(ReplitError::NotConnected);
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| ReplitError::Decode(e.to_string()))
+    if !value.is_object() {
+        return Err(ReplitError::Decode("expected an object".into()));
+    }
+    Ok(value)
+}
+
+/// A property of an object (`undefined` when missing).
+fn field(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn string_field(obj: &JsValue, key: &str) -> Option<String> {
+    field(obj, key).as_string()
+}
+
+/// The `error` of an `{error: "..."}` answer, when it has a non-empty one.
+fn error_field(obj: &JsValue) -> Option<String> {
+    string_field(obj, "error").filter(|e| !e.is_empty())
 }
 
 /// Runs the handshake with the workspace (`replit.init({timeout})`).
@@ -120,14 +163,11 @@ pub async fn init(timeout_ms: u32) -> Result<(), ReplitError> {
     js_sys::Reflect::set(&args, &"timeout".into(), &JsValue::from(timeout_ms)).map_err(rejected)?;
     match js_init(args.into()).await {
         Ok(value) => {
-            let status: InitResult = decode(value)?;
-            if status.status == "ready" {
+            let status = string_field(&object(value)?, "status").unwrap_or_default();
+            if status == "ready" {
                 Ok(())
             } else {
-                Err(ReplitError::Host(format!(
-                    "handshake status {}",
-                    status.status
-                )))
+                Err(ReplitError::Host(format!("handshake status {status}")))
             }
         }
         Err(err) => {
@@ -141,43 +181,24 @@ pub async fn init(timeout_ms: u32) -> Result<(), ReplitError> {
     }
 }
 
-#[derive(Deserialize)]
-struct InitResult {
-    #[serde(default)]
-    status: String,
-}
-
-/// `{content} | {error}` of `fs.readFile`.
-#[derive(Deserialize)]
-struct ReadFileResult {
-    content: Option<String>,
-    error: Option<String>,
-}
-
-/// Reads a UTF-8 text file (path relative to the Repl root).
+/// Reads a UTF-8 text file (path relative to the Repl root): `{content} | {error}`.
 pub async fn read_file(path: &str) -> Result<String, ReplitError> {
-    let value = js_read_file(path, "utf8").await.map_err(rejected)?;
-    let r: ReadFileResult = decode(value)?;
-    match (r.content, r.error) {
-        (_, Some(e)) if !e.is_empty() => Err(ReplitError::Host(e)),
-        (Some(content), _) => Ok(content),
-        (None, _) => Err(ReplitError::Decode("readFile returned no content".into())),
+    let r = object(js_read_file(path, "utf8").await.map_err(rejected)?)?;
+    if let Some(e) = error_field(&r) {
+        return Err(ReplitError::Host(e));
     }
+    string_field(&r, "content")
+        .ok_or_else(|| ReplitError::Decode("readFile returned no content".into()))
 }
 
-#[derive(Deserialize)]
-struct WriteFileResult {
-    success: Option<bool>,
-    error: Option<String>,
-}
-
-/// Writes a text file (creating or replacing it).
+/// Writes a text file (creating or replacing it): `{success} | {error}`.
 pub async fn write_file(path: &str, content: &str) -> Result<(), ReplitError> {
-    let value = js_write_file(path, content).await.map_err(rejected)?;
-    let r: WriteFileResult = decode(value)?;
-    match (r.success, r.error) {
-        (_, Some(e)) if !e.is_empty() => Err(ReplitError::Host(e)),
-        (Some(true), _) => Ok(()),
+    let r = object(js_write_file(path, content).await.map_err(rejected)?)?;
+    if let Some(e) = error_field(&r) {
+        return Err(ReplitError::Host(e));
+    }
+    match field(&r, "success").as_bool() {
+        Some(true) => Ok(()),
         _ => Err(ReplitError::Host(format!("could not write {path}"))),
     }
 }
@@ -196,84 +217,64 @@ pub struct DirEntry {
     pub kind: NodeKind,
 }
 
-#[derive(Deserialize)]
-struct ReadDirResult {
-    #[serde(default)]
-    children: Option<Vec<RawChild>>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawChild {
-    filename: String,
-    #[serde(rename = "type", default)]
-    kind: String,
-}
-
-/// Lists a directory (path relative to the Repl root; `.` is the root).
+/// Lists a directory (path relative to the Repl root; `.` is the root):
+/// `{children: [{filename, type}], error}`.
 pub async fn read_dir(path: &str) -> Result<Vec<DirEntry>, ReplitError> {
-    let value = js_read_dir(path).await.map_err(rejected)?;
-    let r: ReadDirResult = decode(value)?;
-    if let Some(e) = r.error.filter(|e| !e.is_empty()) {
+    let r = object(js_read_dir(path).await.map_err(rejected)?)?;
+    if let Some(e) = error_field(&r) {
         return Err(ReplitError::Host(e));
     }
-    let children = r
-        .children
+    let children = field(&r, "children");
+    let children = children
+        .dyn_ref::<js_sys::Array>()
         .ok_or_else(|| ReplitError::Decode("readDir returned no children".into()))?;
     Ok(children
-        .into_iter()
-        .map(|c| DirEntry {
-            kind: match c.kind.as_str() {
-                "FILE" => NodeKind::File,
-                "DIRECTORY" => NodeKind::Directory,
+        .iter()
+        .filter_map(|c| {
+            let name = string_field(&c, "filename")?;
+            let kind = match string_field(&c, "type").as_deref() {
+                Some("FILE") => NodeKind::File,
+                Some("DIRECTORY") => NodeKind::Directory,
                 _ => NodeKind::Other,
-            },
-            name: c.filename,
+            };
+            Some(DirEntry { name, kind })
         })
         .collect())
 }
 
 /// The signed-in Replit user, as the workspace reports it (a label: the relay trusts only the
 /// signed auth token).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: i64,
     pub username: String,
-    #[serde(default)]
-    pub image: Option<String>,
-    #[serde(default, rename = "displayName")]
-    pub display_name: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct CurrentUser {
-    user: User,
-}
-
+/// `{user: {id, username, …}}`.
 pub async fn current_user() -> Result<User, ReplitError> {
-    let value = js_current_user().await.map_err(rejected)?;
-    Ok(decode::<CurrentUser>(value)?.user)
+    let r = object(js_current_user().await.map_err(rejected)?)?;
+    let user = object(field(&r, "user"))?;
+    let username = string_field(&user, "username")
+        .ok_or_else(|| ReplitError::Decode("the user has no username".into()))?;
+    Ok(User { username })
 }
 
 /// The Repl the panel is open in.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repl {
     pub id: String,
-    #[serde(default)]
     pub title: String,
-    #[serde(default)]
-    pub url: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct CurrentRepl {
-    repl: Repl,
-}
-
+/// `{repl: {id, title, …}}`.
 pub async fn current_repl() -> Result<Repl, ReplitError> {
-    let value = js_current_repl().await.map_err(rejected)?;
-    Ok(decode::<CurrentRepl>(value)?.repl)
+    let r = object(js_current_repl().await.map_err(rejected)?)?;
+    let repl = object(field(&r, "repl"))?;
+    let id = string_field(&repl, "id")
+        .ok_or_else(|| ReplitError::Decode("the Repl has no id".into()))?;
+    Ok(Repl {
+        id,
+        title: string_field(&repl, "title").unwrap_or_default(),
+    })
 }
 
 /// A fresh extension auth token (a JWT signed by Replit) that the relay exchanges for a session.
@@ -330,4 +331,172 @@ pub async fn on_theme_change_values(
     // Keep the closure whatever happened: the host may still hold a reference to it.
     closure.forget();
     result.map(|_| ())
+}
+
+/// A live `watchFile`/`watchDir` subscription. The callbacks stay alive until [`Watch::dispose`]
+/// has told the workspace to stop calling them (reference §6.4: a dropped closure makes the
+/// host's next call fail silently).
+pub struct Watch {
+    disposer: JsValue,
+    _callbacks: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+impl Watch {
+    /// Stops the subscription, then drops the callbacks.
+    pub async fn dispose(self) {
+        if let Some(f) = self.disposer.dyn_ref::<js_sys::Function>() {
+            if let Ok(p) = js_sys::Reflect::apply(f, &JsValue::NULL, &js_sys::Array::new()) {
+                if let Ok(p) = p.dyn_into::<js_sys::Promise>() {
+                    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+                }
+            }
+        }
+    }
+}
+
+type Listener = Closure<dyn FnMut(JsValue)>;
+
+fn listeners(on_change: Listener, on_gone: Listener) -> (js_sys::Object, Vec<Listener>) {
+    let obj = js_sys::Object::new();
+    // Own enumerable properties: the client copies them into the proxy it sends (reference §6.4).
+    let _ = js_sys::Reflect::set(&obj, &"onChange".into(), on_change.as_ref());
+    let _ = js_sys::Reflect::set(&obj, &"onError".into(), on_gone.as_ref());
+    let _ = js_sys::Reflect::set(&obj, &"onMoveOrDelete".into(), on_gone.as_ref());
+    (obj, vec![on_change, on_gone])
+}
+
+/// Watches a text file: `on_change` gets its whole new content; `on_gone` is called when it is
+/// moved, deleted or cannot be watched.
+pub async fn watch_file(
+    path: &str,
+    mut on_change: impl FnMut(String) + 'static,
+    mut on_gone: impl FnMut() + 'static,
+) -> Result<Watch, ReplitError> {
+    let change = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+        if let Some(text) = v.as_string() {
+            on_change(text);
+        }
+    });
+    let gone = Closure::<dyn FnMut(JsValue)>::new(move |_| on_gone());
+    let (obj, callbacks) = listeners(change, gone);
+    let disposer = js_watch_file(path, &obj, "utf8").await.map_err(rejected)?;
+    Ok(Watch {
+        disposer,
+        _callbacks: callbacks,
+    })
+}
+
+/// Watches a directory: `on_change` gets the paths of its children whenever they change.
+pub async fn watch_dir(
+    path: &str,
+    mut on_change: impl FnMut(Vec<String>) + 'static,
+    mut on_gone: impl FnMut() + 'static,
+) -> Result<Watch, ReplitError> {
+    let change = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+        let Some(nodes) = v.dyn_ref::<js_sys::Array>() else {
+            return;
+        };
+        let paths = nodes
+            .iter()
+            .filter_map(|node| {
+                js_sys::Reflect::get(&node, &"path".into())
+                    .ok()
+                    .and_then(|p| p.as_string())
+            })
+            .collect();
+        on_change(paths);
+    });
+    let gone = Closure::<dyn FnMut(JsValue)>::new(move |_| on_gone());
+    let (obj, callbacks) = listeners(change, gone);
+    let disposer = js_watch_dir(path, &obj).await.map_err(rejected)?;
+    Ok(Watch {
+        disposer,
+        _callbacks: callbacks,
+    })
+}
+
+/// The kind of a workspace toast.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Toast {
+    Confirm,
+    Error,
+    Notice,
+}
+
+/// Shows a toast in the workspace (best effort: a toast that cannot be shown is not an error).
+pub async fn toast(kind: Toast, text: &str) {
+    const SHOW_MS: u32 = 6000;
+    let _ = match kind {
+        Toast::Confirm => js_show_confirm(text, SHOW_MS).await,
+        Toast::Error => js_show_error(text, SHOW_MS).await,
+        Toast::Notice => js_show_notice(text, SHOW_MS).await,
+    };
+}
+
+/// The file open in the editor, if any.
+pub async fn active_file() -> Option<String> {
+    js_get_active_file()
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|p| !p.is_empty())
+}
+
+/// Where a command appears in the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    CommandBar,
+    FileTree,
+}
+
+impl Surface {
+    fn name(self) -> &'static str {
+        match self {
+            Surface::CommandBar => "commandbar",
+            Surface::FileTree => "filetree-context-menu",
+        }
+    }
+}
+
+/// Registers a command with `commands.add`. `create` is called each time the workspace shows the
+/// surface, with the surface's context (`path[0]`: the file for the file tree); it returns the
+/// command (an object with `label`, `description` and `run`) or `null` to hide it. The closure
+/// lives as long as the page.
+pub fn add_command(
+    id: &str,
+    surfaces: &[Surface],
+    create: Closure<dyn FnMut(JsValue) -> js_sys::Promise>,
+) -> Result<(), ReplitError> {
+    let contributions: js_sys::Array = surfaces
+        .iter()
+        .map(|s| JsValue::from_str(s.name()))
+        .collect();
+    let args = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&args, &"id".into(), &JsValue::from_str(id));
+    let _ = js_sys::Reflect::set(&args, &"contributions".into(), &contributions);
+    let _ = js_sys::Reflect::set(&args, &"command".into(), create.as_ref());
+    let result = js_commands_add(&args).map_err(rejected);
+    create.forget();
+    result
+}
+
+/// The file a file-tree command was opened on: `path[0]` of its arguments, as a string or as an
+/// object with a `path` (or `filePath`) field — the root context's shape is not documented.
+pub fn command_file(args: &JsValue) -> Option<String> {
+    if !args.is_object() {
+        return None;
+    }
+    let path = js_sys::Reflect::get(args, &"path".into()).ok()?;
+    let root = path.dyn_ref::<js_sys::Array>()?.get(0);
+    if let Some(p) = root.as_string() {
+        return Some(p);
+    }
+    if !root.is_object() {
+        return None;
+    }
+    ["path", "filePath"].iter().find_map(|k| {
+        js_sys::Reflect::get(&root, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_string())
+    })
 }

@@ -6,13 +6,16 @@
 //! `panic = "abort"` kills the panel).
 
 use crate::files::{self, Listing};
+use crate::model::{self, ItemTrouble};
 use crate::relay::{Relay, RelayError};
 use crate::replit::{self, Repl, ReplitError, User};
 use crate::sync::{self, Stage};
 use crate::theme;
+use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
-use protocol::api::{ConnectionStatus, Mapping};
+use protocol::api::{Conflict, ConnectionStatus, Mapping, ProgressStage, SyncLog};
 use protocol::session::SessionResult;
+use protocol::ContentHash;
 
 /// Where the panel is in its start-up.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +35,15 @@ pub enum Loadable<T> {
     Failed(String),
 }
 
+impl<T> Loadable<T> {
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Loadable::Loaded(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
 /// The relay session.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionState {
@@ -40,13 +52,16 @@ pub enum SessionState {
     Failed(String),
 }
 
-/// What the Retry button of the error banner does.
+/// What the error banner offers to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Retry {
     Handshake,
     Session,
+    /// Reload the relay's state and reconnect the live status.
     Reload,
     Sync(String),
+    /// Notion refused the token: sign in to Notion again (the OAuth popup).
+    ReconnectNotion,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -55,13 +70,82 @@ pub struct Banner {
     pub retry: Option<Retry>,
 }
 
-/// The latest Sync now, for `#sync-result`.
-#[derive(Debug, Clone)]
+/// What the panel shows in its main area.
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    Mappings,
+    NewMapping,
+    EditMapping(String),
+    Preview(String),
+    /// One file's history.
+    History(String),
+    Conflicts,
+    Conflict(String),
+    Activity,
+    Settings,
+}
+
+impl View {
+    /// The tab a view belongs to.
+    pub fn tab(&self) -> Tab {
+        match self {
+            View::Conflicts | View::Conflict(_) => Tab::Conflicts,
+            View::Activity => Tab::Activity,
+            View::Settings => Tab::Settings,
+            _ => Tab::Mappings,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Mappings,
+    Conflicts,
+    Activity,
+    Settings,
+}
+
+/// What started a sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Manual,
+    /// A watcher saw the file change, or the mapping's interval elapsed.
+    Auto,
+}
+
+/// The latest sync, for `#sync-result`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct SyncRun {
     pub mapping_id: String,
     pub path: String,
+    pub trigger: Trigger,
     pub stage: Stage,
+    /// The relay's latest progress for the item (from `/ws/sync-status`).
+    pub remote: Option<ProgressStage>,
+    /// Every stage seen, in order (`data-progress`): the panel's and the relay's.
+    pub seen: Vec<&'static str>,
+    pub started_ms: f64,
+    pub elapsed_ms: Option<i64>,
     pub outcome: Option<Result<SessionResult, String>>,
+    /// From the run's log entry, once found.
+    pub resolved: Option<i64>,
+}
+
+impl SyncRun {
+    fn saw(&mut self, stage: &'static str) {
+        if self.seen.last() != Some(&stage) {
+            self.seen.push(stage);
+        }
+    }
+}
+
+/// The machine name of a relay progress stage.
+pub fn remote_stage_name(stage: ProgressStage) -> &'static str {
+    match stage {
+        ProgressStage::ReadingNotion => "reading_notion",
+        ProgressStage::WritingNotion => "writing_notion",
+        ProgressStage::Planned => "planned",
+    }
 }
 
 /// The Notion OAuth popup flow.
@@ -87,11 +171,32 @@ pub struct AppState {
     pub session: Signal<SessionState>,
     pub connection: Signal<Option<ConnectionStatus>>,
     pub mappings: Signal<Loadable<Vec<Mapping>>>,
+    pub conflicts: Signal<Loadable<Vec<Conflict>>>,
+    pub logs: Signal<Loadable<Vec<SyncLog>>>,
     pub banner: Signal<Option<Banner>>,
+    pub view: Signal<View>,
     pub sync: Signal<Option<SyncRun>>,
+    /// Mapping ids waiting for the running sync to finish.
+    pub queue: Signal<Vec<String>>,
+    /// Per mapping: what its last sync said needs the user (page access lost, token refused).
+    pub troubles: Signal<Vec<(String, ItemTrouble)>>,
+    /// Per file: its hash when a sync last saw it, so a watcher ignores our own writes.
+    pub known_hashes: Signal<Vec<(String, ContentHash)>>,
+    /// The live-status socket is connected.
+    pub live: Signal<bool>,
     pub oauth: Signal<OAuthState>,
+    /// "Delete my data" went through.
+    pub data_deleted: Signal<bool>,
     /// The theme subscription is made once per page.
     pub theme_followed: Signal<bool>,
+    /// Bumped to make the live-status socket reconnect.
+    pub live_epoch: Signal<u32>,
+    /// Bumped when the relay's state changed elsewhere (a sync finished): reload it.
+    pub refresh: Signal<u32>,
+    /// How many auto-sync watchers are active.
+    pub watching: Signal<usize>,
+    /// Mappings the relay says changed in Notion (`remote_changed`), for auto-sync.
+    pub remote_changed: Signal<Vec<String>>,
 }
 
 impl AppState {
@@ -105,10 +210,22 @@ impl AppState {
             session: Signal::new(SessionState::Pending),
             connection: Signal::new(None),
             mappings: Signal::new(Loadable::Loading),
+            conflicts: Signal::new(Loadable::Loading),
+            logs: Signal::new(Loadable::Loading),
             banner: Signal::new(None),
+            view: Signal::new(View::Mappings),
             sync: Signal::new(None),
+            queue: Signal::new(Vec::new()),
+            troubles: Signal::new(Vec::new()),
+            known_hashes: Signal::new(Vec::new()),
+            live: Signal::new(false),
             oauth: Signal::new(OAuthState::Idle),
+            data_deleted: Signal::new(false),
             theme_followed: Signal::new(false),
+            live_epoch: Signal::new(0),
+            refresh: Signal::new(0),
+            watching: Signal::new(0),
+            remote_changed: Signal::new(Vec::new()),
         }
     }
 
@@ -117,6 +234,35 @@ impl AppState {
             message: message.into(),
             retry,
         }));
+    }
+
+    /// Shows what a relay error means for the user, with the action that fixes it.
+    pub fn show_relay_error(mut self, e: &RelayError, relay_base: &str, retry: Option<Retry>) {
+        if e.is_notion_unauthorized() {
+            self.show_error(
+                "Notion refused this connection (the token expired or was revoked). Reconnect \
+                 Notion to keep syncing.",
+                Some(Retry::ReconnectNotion),
+            );
+        } else if e.is_not_connected() {
+            self.connection.set(Some(ConnectionStatus {
+                connected: false,
+                workspace: None,
+            }));
+            self.show_error(
+                "Notion is not connected any more. Click \"Connect Notion\" to sign in again.",
+                None,
+            );
+        } else if e.is_notion_not_found() {
+            self.show_error(
+                "Notion can't find that page any more: it was deleted or is no longer shared with \
+                 the Notion Sync integration. Share it again in Notion (••• → Connections), then \
+                 retry.",
+                retry,
+            );
+        } else {
+            self.show_error(session_error_message(e, relay_base), retry);
+        }
     }
 
     pub fn clear_error(mut self) {
@@ -128,6 +274,23 @@ impl AppState {
             .peek()
             .as_ref()
             .is_some_and(|s| s.outcome.is_none())
+    }
+
+    pub fn mapping(self, id: &str) -> Option<Mapping> {
+        self.mappings
+            .peek()
+            .loaded()
+            .and_then(|list| list.iter().find(|m| m.id == id).cloned())
+    }
+
+    pub fn go(mut self, view: View) {
+        self.view.set(view);
+    }
+
+    /// Whether the panel is ready to talk to Notion through the relay.
+    pub fn connected(self) -> bool {
+        *self.session.read() == SessionState::Ready
+            && self.connection.read().as_ref().is_some_and(|c| c.connected)
     }
 }
 
@@ -156,10 +319,10 @@ pub async fn boot(mut state: AppState, relay: Relay) {
     state.phase.set(Phase::Ready);
     if !*state.theme_followed.peek() {
         state.theme_followed.set(true);
-        spawn(theme::follow_workspace_theme());
+        spawn_forever(theme::follow_workspace_theme());
     }
-    spawn(load_identity(state));
-    spawn(load_files(state));
+    spawn_forever(load_identity(state));
+    spawn_forever(load_files(state));
     open_session(state, relay).await;
 }
 
@@ -174,7 +337,9 @@ pub async fn load_identity(mut state: AppState) {
 }
 
 pub async fn load_files(mut state: AppState) {
-    state.files.set(Loadable::Loading);
+    if state.files.peek().loaded().is_none() {
+        state.files.set(Loadable::Loading);
+    }
     match files::list_markdown_files().await {
         Ok(listing) => state.files.set(Loadable::Loaded(listing)),
         Err(e) => state.files.set(Loadable::Failed(e.to_string())),
@@ -198,7 +363,7 @@ pub async fn open_session(mut state: AppState, relay: Relay) {
     }
 }
 
-/// What to tell the user when the session could not be opened.
+/// What to tell the user when a relay call failed.
 pub fn session_error_message(e: &RelayError, relay_base: &str) -> String {
     match e {
         RelayError::Unreachable(_) => {
@@ -216,57 +381,188 @@ pub fn session_error_message(e: &RelayError, relay_base: &str) -> String {
     }
 }
 
-/// Reloads the connection and the mappings.
-pub async fn reload(mut state: AppState, relay: Relay) {
-    match relay.connection().await {
-        Ok(c) => state.connection.set(Some(c)),
-        Err(e) => {
-            state.show_error(e.to_string(), Some(Retry::Reload));
-            return;
-        }
-    }
+/// Reloads the connection, the mappings, the conflicts and the logs. Returns whether the relay
+/// answered.
+pub async fn reload(mut state: AppState, relay: Relay) -> bool {
     match relay.configurations().await {
         Ok(c) => {
             state.connection.set(Some(c.connection));
             state.mappings.set(Loadable::Loaded(c.mappings));
         }
-        Err(e) if e.is_not_connected() => state.mappings.set(Loadable::Loaded(Vec::new())),
-        Err(e) => {
-            state.mappings.set(Loadable::Failed(e.to_string()));
-            state.show_error(e.to_string(), Some(Retry::Reload));
+        Err(e) if e.is_not_connected() => {
+            state.mappings.set(Loadable::Loaded(Vec::new()));
+            if let Ok(c) = relay.connection().await {
+                state.connection.set(Some(c));
+            }
         }
+        Err(e) => {
+            if state.mappings.peek().loaded().is_none() {
+                state.mappings.set(Loadable::Failed(e.to_string()));
+            }
+            state.show_relay_error(&e, relay.base(), Some(Retry::Reload));
+            return false;
+        }
+    }
+    // Resume the live status if it had stopped (e.g. after the relay was down).
+    if !*state.live.peek() {
+        *state.live_epoch.write() += 1;
+    }
+    if state
+        .connection
+        .peek()
+        .as_ref()
+        .is_some_and(|c| c.connected)
+    {
+        spawn_forever(load_conflicts(state, relay.clone()));
+        spawn_forever(load_logs(state, relay));
+    }
+    true
+}
+
+pub async fn load_conflicts(mut state: AppState, relay: Relay) {
+    match relay.conflicts().await {
+        // Only the ones still waiting for the user; a resolved one waits for the next sync.
+        Ok(r) => state.conflicts.set(Loadable::Loaded(r.conflicts)),
+        Err(e) => state.conflicts.set(Loadable::Failed(e.to_string())),
     }
 }
 
-/// Runs Sync now for one mapping, with visible progress and the result in `#sync-result`.
-pub async fn sync_now(mut state: AppState, relay: Relay, mapping: Mapping) {
+/// How many runs the Activity tab lists.
+pub const LOG_LIMIT: u32 = 10;
+
+pub async fn load_logs(mut state: AppState, relay: Relay) {
+    match relay.logs(LOG_LIMIT).await {
+        Ok(r) => state.logs.set(Loadable::Loaded(r.logs)),
+        Err(e) => state.logs.set(Loadable::Failed(e.to_string())),
+    }
+}
+
+/// Syncs a mapping now, or as soon as the running sync ends.
+pub async fn sync_now(state: AppState, relay: Relay, mapping: Mapping) {
+    sync_queued(state, relay, mapping.id, Trigger::Manual).await;
+}
+
+/// Queues a sync of mapping `id`; runs the queue if nothing is running.
+pub async fn sync_queued(mut state: AppState, relay: Relay, id: String, trigger: Trigger) {
     if state.is_syncing() {
+        if !state.queue.peek().contains(&id) {
+            state.queue.write().push(id);
+        }
         return;
     }
-    state.clear_error();
+    let mut next = Some(id);
+    while let Some(id) = next.take() {
+        if let Some(mapping) = state.mapping(&id) {
+            run_one(state, relay.clone(), mapping, trigger).await;
+        }
+        let mut queue = state.queue.write();
+        if !queue.is_empty() {
+            next = Some(queue.remove(0));
+        }
+        drop(queue);
+    }
+    reload(state, relay).await;
+    spawn_forever(load_files(state));
+}
+
+async fn run_one(mut state: AppState, relay: Relay, mapping: Mapping, trigger: Trigger) {
+    if trigger == Trigger::Manual {
+        state.clear_error();
+    }
     state.sync.set(Some(SyncRun {
         mapping_id: mapping.id.clone(),
         path: mapping.path.clone(),
+        trigger,
         stage: Stage::Reading,
+        remote: None,
+        seen: Vec::new(),
+        started_ms: js_sys::Date::now(),
+        elapsed_ms: None,
         outcome: None,
+        resolved: None,
     }));
     let mut sync_signal = state.sync;
     let result = sync::run(&relay, &mapping, move |stage| {
         if let Some(run) = sync_signal.write().as_mut() {
             run.stage = stage;
+            run.saw(stage.name());
         }
     })
     .await;
-    let outcome = result.map_err(|e| e.to_string());
-    if let Err(message) = &outcome {
-        state.show_error(message.clone(), Some(Retry::Sync(mapping.id.clone())));
-    }
+    let outcome = match result {
+        Ok(synced) => {
+            if let Some(hash) = synced.local_hash {
+                set_entry(&mut state.known_hashes.write(), &mapping.path, Some(hash));
+            }
+            let trouble = model::item_trouble(&synced.result.items);
+            set_entry(&mut state.troubles.write(), &mapping.id, trouble);
+            if trouble == Some(ItemTrouble::TokenRefused) {
+                state.show_error(
+                    "Notion refused this connection (the token expired or was revoked). \
+                     Reconnect Notion to keep syncing.",
+                    Some(Retry::ReconnectNotion),
+                );
+            }
+            Ok(synced.result)
+        }
+        Err(e) => {
+            let message = e.to_string();
+            match &e {
+                sync::SyncError::Relay(re) => {
+                    state.show_relay_error(re, relay.base(), Some(Retry::Sync(mapping.id.clone())))
+                }
+                sync::SyncError::Read(m) => {
+                    state.show_error(m.clone(), Some(Retry::Sync(mapping.id.clone())))
+                }
+            }
+            Err(message)
+        }
+    };
+    let elapsed =
+        (js_sys::Date::now() - state.sync.peek().as_ref().map_or(0.0, |r| r.started_ms)) as i64;
     if let Some(run) = state.sync.write().as_mut() {
+        run.elapsed_ms = Some(elapsed.max(0));
+        run.saw(if outcome.is_ok() { "done" } else { "failed" });
         run.outcome = Some(outcome);
     }
-    // Statuses and last-synced times changed; pulled files may be new.
-    reload(state, relay).await;
-    spawn(load_files(state));
+    // The run's log entry has the conflicts it resolved.
+    if let Ok(logs) = relay.logs(LOG_LIMIT).await {
+        let started_secs =
+            (state.sync.peek().as_ref().map_or(0.0, |r| r.started_ms) / 1000.0) as i64 - 1;
+        let resolved = logs
+            .logs
+            .iter()
+            .find(|l| l.mapping_id.as_deref() == Some(&mapping.id) && l.created_at >= started_secs)
+            .map(|l| l.conflicts_resolved);
+        if let Some(run) = state.sync.write().as_mut() {
+            run.resolved = resolved;
+        }
+        state.logs.set(Loadable::Loaded(logs.logs));
+    }
+}
+
+/// Sets (or, with `None`, removes) the entry for `key` of a small association list.
+pub fn set_entry<V>(list: &mut Vec<(String, V)>, key: &str, value: Option<V>) {
+    list.retain(|(k, _)| k != key);
+    if let Some(v) = value {
+        list.push((key.to_string(), v));
+    }
+}
+
+/// The value for `key` in a small association list.
+pub fn entry<'a, V>(list: &'a [(String, V)], key: &str) -> Option<&'a V> {
+    list.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+/// A progress event from the live status, for the running sync.
+pub fn on_remote_progress(mut state: AppState, mapping_id: &str, stage: ProgressStage) {
+    let mut sync = state.sync.write();
+    if let Some(run) = sync.as_mut() {
+        if run.mapping_id == mapping_id && run.outcome.is_none() {
+            run.remote = Some(stage);
+            run.saw(remote_stage_name(stage));
+        }
+    }
 }
 
 /// Runs what the banner's Retry stands for.
@@ -275,29 +571,15 @@ pub async fn retry(state: AppState, relay: Relay, what: Retry) {
     match what {
         Retry::Handshake => boot(state, relay).await,
         Retry::Session => open_session(state, relay).await,
-        Retry::Reload => reload(state, relay).await,
-        Retry::Sync(id) => {
-            let mapping = match &*state.mappings.peek() {
-                Loadable::Loaded(list) => list.iter().find(|m| m.id == id).cloned(),
-                _ => None,
-            };
-            match mapping {
-                Some(m) => sync_now(state, relay, m).await,
-                None => reload(state, relay).await,
-            }
+        Retry::Reload | Retry::ReconnectNotion => {
+            reload(state, relay).await;
         }
-    }
-}
-
-/// "3 min ago"-style age of a Unix time, for last-synced labels.
-pub fn ago(now_secs: i64, then_secs: i64) -> String {
-    let d = (now_secs - then_secs).max(0);
-    match d {
-        0..=44 => "just now".to_string(),
-        45..=89 => "1 min ago".to_string(),
-        90..=3599 => format!("{} min ago", (d + 30) / 60),
-        3600..=86_399 => format!("{} h ago", d / 3600),
-        _ => format!("{} d ago", d / 86_400),
+        Retry::Sync(id) => match state.mapping(&id) {
+            Some(m) => sync_now(state, relay, m).await,
+            None => {
+                reload(state, relay).await;
+            }
+        },
     }
 }
 
@@ -308,16 +590,6 @@ pub fn now_secs() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ages() {
-        assert_eq!(ago(100, 100), "just now");
-        assert_eq!(ago(100, 200), "just now");
-        assert_eq!(ago(1000, 940), "1 min ago");
-        assert_eq!(ago(1000, 700), "5 min ago");
-        assert_eq!(ago(10_000, 2_000), "2 h ago");
-        assert_eq!(ago(1_000_000, 0), "11 d ago");
-    }
 
     #[test]
     fn session_errors_say_what_to_do() {
@@ -332,5 +604,12 @@ mod tests {
             "http://r",
         );
         assert!(m.contains("refused") && m.contains("expired"));
+    }
+
+    #[test]
+    fn views_belong_to_tabs() {
+        assert_eq!(View::Conflict("c".into()).tab(), Tab::Conflicts);
+        assert_eq!(View::History("a.md".into()).tab(), Tab::Mappings);
+        assert_eq!(View::Activity.tab(), Tab::Activity);
     }
 }

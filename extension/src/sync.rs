@@ -13,8 +13,8 @@ use crate::relay::{Relay, RelayError};
 use crate::replit::{self, ReplitError};
 use protocol::api::Mapping;
 use protocol::session::{
-    Ack, FileContent, FileWrite, ItemAction, ItemOutcome, Manifest, ManifestEntry, SessionResult,
-    SkippedWrite, SyncSummary, UploadContents, WrittenFile,
+    Ack, FileContent, FileWrite, ItemAction, ItemOutcome, Manifest, ManifestEntry, SessionPlan,
+    SessionResult, SkippedWrite, SyncSummary, UploadContents, WrittenFile,
 };
 use protocol::ContentHash;
 use std::fmt;
@@ -38,6 +38,16 @@ impl Stage {
             Stage::Syncing => "Syncing with Notion…",
             Stage::Writing => "Writing files…",
             Stage::Finishing => "Finishing…",
+        }
+    }
+
+    /// The machine name (`data-stage`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Reading => "reading",
+            Stage::Syncing => "syncing",
+            Stage::Writing => "writing",
+            Stage::Finishing => "finishing",
         }
     }
 }
@@ -107,6 +117,10 @@ pub fn write_allowed(mapping_path: &str, path: &str) -> bool {
 
 /// Why a planned write must not happen, or `None` when it may. `current` is the file right now.
 pub fn write_refusal(mapping_path: &str, write: &FileWrite, current: &LocalFile) -> Option<String> {
+    // Deletes and moves are for folder mappings; this panel did not offer to apply them.
+    if !write.op.is_write() {
+        return Some("not a plain write; left for a panel that applies file operations".into());
+    }
     if !write_allowed(mapping_path, &write.path) {
         return Some("outside the mapped path; not written".to_string());
     }
@@ -154,25 +168,40 @@ fn local_only(path: &str, action: ItemAction, message: String) -> SessionResult 
     SessionResult { items, summary }
 }
 
-/// Runs one sync session for `mapping`, reporting each stage to `progress`.
-pub async fn run(
+/// A finished session, and the file's hash at its end (what the relay now agrees on, or what
+/// was read when nothing was written) — so a watcher can tell our own write from an edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Synced {
+    pub result: SessionResult,
+    pub local_hash: Option<ContentHash>,
+}
+
+/// What the relay planned: either a plan, or a result decided without asking it.
+enum Planned {
+    Plan(LocalFile, SessionPlan),
+    Local(SessionResult),
+}
+
+/// Manifest → needed contents → the relay's plan (`dry_run`: nothing is written anywhere).
+async fn plan(
     relay: &Relay,
     mapping: &Mapping,
-    mut progress: impl FnMut(Stage),
-) -> Result<SessionResult, SyncError> {
+    dry_run: bool,
+    progress: &mut impl FnMut(Stage),
+) -> Result<Planned, SyncError> {
     progress(Stage::Reading);
     let path = mapping.path.as_str();
     let local = read_local(path).await.map_err(SyncError::Read)?;
     if let LocalFile::Present(content) = &local {
         if content.len() > MAX_FILE_BYTES {
-            return Ok(local_only(
+            return Ok(Planned::Local(local_only(
                 path,
                 ItemAction::Skipped,
                 format!(
                     "larger than {} MB; not synced",
                     MAX_FILE_BYTES / (1024 * 1024)
                 ),
-            ));
+            )));
         }
     }
     let files = match &local {
@@ -188,7 +217,11 @@ pub async fn run(
     let manifest = Manifest {
         mapping_id: mapping.id.clone(),
         files,
-        dry_run: false,
+        dry_run,
+        // Folder mappings only (one file here); and this panel applies plain writes only.
+        complete: false,
+        confirm_deletions: false,
+        accepts_file_ops: false,
     };
     let started = relay.start_session(&manifest).await?;
     let mut upload = UploadContents::default();
@@ -202,6 +235,33 @@ pub async fn run(
         }
     }
     let plan = relay.upload(&started.session_id, &upload).await?;
+    Ok(Planned::Plan(local, plan))
+}
+
+/// A dry run: what a sync of `mapping` would do, per item, with nothing written anywhere.
+pub async fn preview(relay: &Relay, mapping: &Mapping) -> Result<Vec<ItemOutcome>, SyncError> {
+    match plan(relay, mapping, true, &mut |_| {}).await? {
+        Planned::Plan(_, plan) => Ok(plan.items),
+        Planned::Local(result) => Ok(result.items),
+    }
+}
+
+/// Runs one sync session for `mapping`, reporting each stage to `progress`.
+pub async fn run(
+    relay: &Relay,
+    mapping: &Mapping,
+    mut progress: impl FnMut(Stage),
+) -> Result<Synced, SyncError> {
+    let path = mapping.path.as_str();
+    let (local, plan) = match plan(relay, mapping, false, &mut progress).await? {
+        Planned::Plan(local, plan) => (local, plan),
+        Planned::Local(result) => {
+            return Ok(Synced {
+                result,
+                local_hash: None,
+            })
+        }
+    };
 
     progress(Stage::Writing);
     let mut ack = Ack::default();
@@ -235,10 +295,31 @@ pub async fn run(
             }),
         }
     }
+    let local_hash = ack
+        .written
+        .iter()
+        .find(|w| w.path == path)
+        .map(|w| w.hash.clone())
+        .or_else(|| local.hash());
 
     progress(Stage::Finishing);
     let result = relay.ack(&plan.session_id, &ack).await?;
-    Ok(merge_skipped(result, &ack.skipped))
+    Ok(Synced {
+        result: merge_skipped(result, &ack.skipped),
+        local_hash,
+    })
+}
+
+/// Writes a restored version into the file if the file is still what the relay was told it is
+/// (`expected_hash`), so an edit made meanwhile is never overwritten.
+pub async fn apply_restore(mapping_path: &str, write: &FileWrite) -> Result<(), String> {
+    let current = read_local(&write.path).await?;
+    if let Some(reason) = write_refusal(mapping_path, write, &current) {
+        return Err(format!("{} was not restored: {reason}", write.path));
+    }
+    replit::write_file(&write.path, &write.content)
+        .await
+        .map_err(|e| format!("Could not write {}: {e}", write.path))
 }
 
 #[cfg(test)]
@@ -251,6 +332,7 @@ mod tests {
             expected_hash: expected.map(ContentHash::of),
             content: content.to_string(),
             new_hash: ContentHash::of(content),
+            op: Default::default(),
         }
     }
 
@@ -274,6 +356,9 @@ mod tests {
         let w = write("../etc/passwd", Some("old"), "x");
         assert!(write_refusal("notes.md", &w, &LocalFile::Present("old".into())).is_some());
         let w = write("other.md", Some("old"), "x");
+        assert!(write_refusal("notes.md", &w, &LocalFile::Present("old".into())).is_some());
+        let mut w = write("notes.md", Some("old"), "x");
+        w.op = protocol::session::FileWriteOp::Delete;
         assert!(write_refusal("notes.md", &w, &LocalFile::Present("old".into())).is_some());
         let mut w = write("notes.md", Some("old"), "x");
         w.new_hash = ContentHash::of("y");

@@ -77,6 +77,13 @@ pub fn apply(values: &ThemeValues) {
     }
 }
 
+/// Records a performance mark (e.g. the first render, measured by the end-to-end suite).
+pub fn mark(name: &str) {
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = perf.mark(name);
+    }
+}
+
 /// Applies the current theme and keeps following it. Errors are not fatal: the defaults stay.
 pub async fn follow_workspace_theme() {
     if let Ok(values) = replit::current_theme_values().await {

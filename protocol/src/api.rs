@@ -111,7 +111,11 @@ pub struct NotionPageSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MappingKind {
+    /// One Markdown file ↔ one page.
     FilePage,
+    /// A folder of Markdown files ↔ a database (its data source): one row per file, front
+    /// matter keys ↔ properties, titles ↔ file names.
+    FolderDatabase,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -142,13 +146,20 @@ pub enum NotionTarget {
     NewPage { parent_page_id: Option<String> },
     /// Link an existing page.
     ExistingPage { page_id: String },
+    /// Folder mappings: create a database on the first sync, under `parent_page_id` or at the
+    /// top of the workspace.
+    NewDatabase { parent_page_id: Option<String> },
+    /// Folder mappings: link an existing database (or one of its data sources, by id). A
+    /// database with several data sources is refused: pick the data source instead.
+    ExistingDatabase { database_id: String },
 }
 
 /// `POST /api/sync/configurations`: create a mapping.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CreateMapping {
     pub kind: MappingKind,
-    /// Path of the file relative to the Repl root (`docs/notes.md`).
+    /// Path of the file relative to the Repl root (`docs/notes.md`); for a folder mapping, the
+    /// folder (`docs`, or `""` for the Repl root).
     pub path: String,
     pub target: NotionTarget,
     #[serde(default)]
@@ -158,6 +169,9 @@ pub struct CreateMapping {
     /// The Repl's id as the panel sees it: a label for display, never trusted for access.
     #[serde(default)]
     pub repl_id: Option<String>,
+    /// Folder mappings: include the Markdown files of subfolders too.
+    #[serde(default)]
+    pub recursive: bool,
 }
 
 /// A mapping as the panel shows it.
@@ -168,7 +182,8 @@ pub struct Mapping {
     pub path: String,
     pub direction: Direction,
     pub strategy: ConflictStrategy,
-    /// Set once the page exists (after the first push for a new page).
+    /// Set once the page exists (after the first push for a new page). For a folder mapping,
+    /// the database.
     pub notion_page_id: Option<String>,
     pub notion_url: Option<String>,
     pub title: Option<String>,
@@ -180,6 +195,10 @@ pub struct Mapping {
     pub auto_sync: bool,
     #[serde(default = "default_interval")]
     pub sync_interval_secs: u32,
+    /// Folder mappings: subfolders are included (the manifest should list them, and
+    /// [`Manifest::complete`](crate::session::Manifest::complete) then covers them too).
+    #[serde(default)]
+    pub recursive: bool,
 }
 
 fn default_interval() -> u32 {

@@ -22,7 +22,7 @@ pub struct ManifestEntry {
 }
 
 /// `POST /api/sync/sessions`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Manifest {
     pub mapping_id: String,
     /// Missing from the manifest means "the panel has no such file".
@@ -30,6 +30,21 @@ pub struct Manifest {
     /// Preview: plan and report what would happen, write nothing anywhere (SPEC §4).
     #[serde(default)]
     pub dry_run: bool,
+    /// Folder mappings: the panel listed the whole mapped folder (every subfolder too, for a
+    /// recursive mapping) without an error. Only then does a file missing from `files` count as
+    /// deleted (G7); otherwise a missing file is left alone on both sides.
+    #[serde(default)]
+    pub complete: bool,
+    /// Folder mappings: the user confirmed the deletions the previous session held back
+    /// ([`SessionPlan::held_deletions`], G8). Applies to those deletions only: a larger set is
+    /// held again.
+    #[serde(default)]
+    pub confirm_deletions: bool,
+    /// The panel applies [`FileWriteOp::Delete`] and [`FileWriteOp::Move`]. Without it the relay
+    /// sends plain writes only (an older panel would take a delete for a write), and reports
+    /// deletions and renames coming from Notion as skipped.
+    #[serde(default)]
+    pub accepts_file_ops: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,14 +68,45 @@ pub struct UploadContents {
 }
 
 /// A write the panel should make, guarded by the hash the file must still have.
+///
+/// Every write is acknowledged the same way, whatever its [`op`](FileWrite::op): a
+/// [`WrittenFile`] with this `path` and `new_hash`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileWrite {
     pub path: String,
     /// The file's hash when the relay planned; `None` means the file must not exist.
+    /// Always set for a delete or a move.
     pub expected_hash: Option<ContentHash>,
+    /// The new content (empty for a delete; for a move, what goes at the new path).
     pub content: String,
     /// Hash of `content`, so the acknowledgement can be checked.
     pub new_hash: ContentHash,
+    /// What to do with the file; absent means a plain write. Sent only to panels that set
+    /// [`Manifest::accepts_file_ops`].
+    #[serde(default, skip_serializing_if = "FileWriteOp::is_write")]
+    pub op: FileWriteOp,
+}
+
+/// What a [`FileWrite`] does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FileWriteOp {
+    /// Write `content` at `path` (the file must have `expected_hash`, or not exist when `None`).
+    #[default]
+    Write,
+    /// Delete `path`, only if its hash is still `expected_hash` (the page went to Notion's
+    /// trash). The relay records the content in history first.
+    Delete,
+    /// The page was renamed in Notion: write `content` at `to` (which must not exist), then
+    /// delete `path`, only if its hash is still `expected_hash`. `to` is inside the mapped
+    /// folder and its name is safe.
+    Move { to: String },
+}
+
+impl FileWriteOp {
+    pub fn is_write(&self) -> bool {
+        matches!(self, FileWriteOp::Write)
+    }
 }
 
 /// What happened to one item in a session.
@@ -90,11 +136,30 @@ pub struct ItemOutcome {
 }
 
 /// Answer to the upload: Notion has been written; these file writes remain.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SessionPlan {
     pub session_id: String,
     pub items: Vec<ItemOutcome>,
     pub file_writes: Vec<FileWrite>,
+    /// Set when the mass-deletion guard held deletions back (G8): nothing was deleted on
+    /// either side. Showing it and syncing again with [`Manifest::confirm_deletions`] applies
+    /// exactly these deletions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_deletions: Option<HeldDeletions>,
+}
+
+/// Deletions a session held back for confirmation (G8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldDeletions {
+    /// How many items would have been deleted…
+    pub would_delete: u32,
+    /// …out of how many tracked items.
+    pub tracked: u32,
+    /// The items' paths (files whose rows would go to Notion's trash, or files that would be
+    /// deleted because their rows were trashed).
+    pub paths: Vec<String>,
+    /// For people: `halted: 40/50 would be deleted; …`.
+    pub message: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

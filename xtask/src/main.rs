@@ -16,6 +16,7 @@ Commands:
   test   Every test: fmt, clippy, unit, property, emulator, store (SQLite and PostgreSQL),
          the wasm panel build and the headless-Chromium end-to-end suite.
   e2e    Only the headless-Chromium end-to-end tests.
+           --screenshots       instead, regenerate docs/screenshots/ (every screen, dark and light)
   dist   Build the panel bundle into target/panel (what you publish to Replit).
            RELAY_URL=https://… bakes the relay's address into the bundle.
   help   This text.
@@ -40,8 +41,9 @@ fn real_main() -> anyhow::Result<()> {
             test::test(&sh)
         }
         Some("e2e") => {
+            let screenshots = args.flag("--screenshots");
             args.finish()?;
-            test::e2e(&sh)
+            test::e2e(&sh, screenshots)
         }
         Some("dist") => {
             args.finish()?;

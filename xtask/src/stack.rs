@@ -58,6 +58,8 @@ impl StackConfig {
 
 pub struct Stack {
     children: Vec<(String, Child)>,
+    /// How the relay was started, so tests can stop it and start it again on the same port.
+    relay_spec: Option<RelaySpec>,
     /// None when real Notion is used.
     pub emulator_url: Option<String>,
     pub relay_url: String,
@@ -83,6 +85,7 @@ impl Stack {
             .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
         let mut stack = Stack {
             children: Vec::new(),
+            relay_spec: None,
             emulator_url: None,
             relay_url: String::new(),
             sim_url: String::new(),
@@ -145,6 +148,14 @@ impl Stack {
             )
             .env_remove("PUBLIC_URL")
             .env_remove("NOTION_REDIRECT_URI");
+        stack.relay_spec = Some(RelaySpec {
+            bin: cfg.bin_dir.join("relay"),
+            envs: relay
+                .get_envs()
+                .map(|(k, v)| (k.to_os_string(), v.map(|v| v.to_os_string())))
+                .collect(),
+            verbose: cfg.verbose,
+        });
         stack.relay_url = stack.spawn("relay", relay, cfg.verbose)?;
         stack.panel_url = stack.relay_url.clone();
 
@@ -187,6 +198,47 @@ impl Stack {
         Ok(ensure_slash(&url))
     }
 
+    /// Stops the relay (SIGTERM, then kill), leaving the emulator and the simulator running:
+    /// what the panel sees when its sync server goes away.
+    pub fn stop_relay(&mut self) {
+        if let Some(i) = self.children.iter().position(|(n, _)| n == "relay") {
+            let (_, mut child) = self.children.remove(i);
+            terminate(&mut child, Duration::from_secs(3));
+        }
+    }
+
+    /// Starts the relay again with the same settings, port and database (after
+    /// [`Stack::stop_relay`]); returns once it listens.
+    pub fn start_relay(&mut self) -> anyhow::Result<()> {
+        if self.children.iter().any(|(n, _)| n == "relay") {
+            bail!("the relay is already running");
+        }
+        let spec = self
+            .relay_spec
+            .clone()
+            .context("this stack did not start a relay")?;
+        // The port was just released; give the OS a moment if it is still busy.
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let mut attempt = Command::new(&spec.bin);
+            for (k, v) in &spec.envs {
+                match v {
+                    Some(v) => attempt.env(k, v),
+                    None => attempt.env_remove(k),
+                };
+            }
+            match self.spawn("relay", attempt, spec.verbose) {
+                Ok(url) if url == self.relay_url => return Ok(()),
+                Ok(url) => bail!("the relay came back on {url}, not {}", self.relay_url),
+                Err(e) if std::time::Instant::now() < deadline => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(300));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Stops every process: SIGTERM first (graceful), then kill.
     pub fn stop(&mut self) {
         #[cfg(unix)]
@@ -227,6 +279,37 @@ impl Stack {
                 }
             }
             std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// What it takes to start the relay again.
+#[derive(Debug, Clone)]
+struct RelaySpec {
+    bin: PathBuf,
+    envs: Vec<(std::ffi::OsString, Option<std::ffi::OsString>)>,
+    verbose: bool,
+}
+
+/// SIGTERM, then kill after `grace`.
+fn terminate(child: &mut Child, grace: Duration) {
+    #[cfg(unix)]
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let deadline = std::time::Instant::now() + grace;
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => return,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50))
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return;
+            }
         }
     }
 }

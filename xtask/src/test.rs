@@ -58,7 +58,10 @@ pub fn test(sh: &Shell) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn e2e(sh: &Shell) -> anyhow::Result<()> {
+/// `cargo xtask e2e`: the headless-Chromium suites (xtask/tests/, the simulator's browser test).
+/// With `screenshots`, only the screenshot run: it regenerates docs/screenshots/ (every screen
+/// of the panel, dark and light).
+pub fn e2e(sh: &Shell, screenshots: bool) -> anyhow::Result<()> {
     tools::ensure_panel_tools(sh)?;
     tools::ensure_chromium(sh)?;
     panel::build(sh)?;
@@ -67,9 +70,26 @@ pub fn e2e(sh: &Shell) -> anyhow::Result<()> {
         "cargo build --package server --package notion-emulator --package workspace-sim"
     )
     .run()?;
+    if screenshots {
+        let out = crate::root().join("docs/screenshots");
+        std::fs::create_dir_all(&out)?;
+        // Screens that no longer exist must not linger.
+        for entry in std::fs::read_dir(&out)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "png") {
+                std::fs::remove_file(&path)?;
+            }
+        }
+        cmd!(sh, "cargo test --package xtask --test screenshots")
+            .env("E2E", "1")
+            .env("E2E_SCREENSHOTS", &out)
+            .run()?;
+        step(&format!("screenshots written to {}", out.display()));
+        return Ok(());
+    }
     cmd!(
         sh,
-        "cargo test --package xtask --test e2e --package workspace-sim"
+        "cargo test --package xtask --tests --package workspace-sim"
     )
     .env("E2E", "1")
     .run()?;

@@ -9,7 +9,13 @@
 // Files come from a real folder through the simulator server (/api/fs/*, sandboxed there);
 // watchers poll it; auth tokens are minted by the server with its Ed25519 key.
 //
-// window.simulator exposes the page's state to tests (toasts, commands, log, setTheme).
+// The extension's background page (extension.json "background") runs in a hidden iframe with
+// the same API; the panel can be closed and reopened, so commands are shown to work without it.
+// Commands registered with commands.add appear in the command bar (Ctrl+K) and the file tree's
+// menu (right-click, or the ⋯ button on a file).
+//
+// window.simulator exposes the page's state to tests (toasts, commands, commandRuns, log,
+// setTheme, openPanel, closePanel).
 (function () {
   "use strict";
 
@@ -68,8 +74,10 @@
     handshakes: 0,
     toasts: [],
     commands: [],
+    commandRuns: [],
     log: [],
     activeFile: null,
+    panelOpen: false,
     setTheme,
   };
   window.simulator = sim;
@@ -78,6 +86,8 @@
   const themeValueListeners = new Set();
   const activeFileListeners = new Set();
   const watchers = new Set();
+  // Which page subscribed each listener (a Comlink remote: never set properties on it).
+  const owners = new WeakMap();
   const replDb = new Map();
 
   const $ = (id) => document.getElementById(id);
@@ -136,6 +146,7 @@
 
   function addWatcher(w) {
     w.disposed = false;
+    w.owner = w.owner || "panel";
     watchers.add(w);
     pollOne(w, true);
     return () => { w.disposed = true; watchers.delete(w); };
@@ -281,14 +292,23 @@
 
   // ---- the host API (reference §4.4) ----
 
-  function makeApi(config) {
+  // `who`: "panel" or "background" — whose iframe this API answers.
+  function makeApi(config, who) {
     const user = config.user;
     const repl = config.repl;
+    const owned = (set, cb) => { owners.set(cb, who); set.add(cb); return Comlink.proxy(() => { set.delete(cb); }); };
     return {
       handshake(args) {
+        const client = ((args && args.clientName) || "client") + " " + ((args && args.clientVersion) || "");
+        if (who === "background") {
+          const state = $("background-state");
+          state.textContent = "running, handshake ok (" + client + ")";
+          state.dataset.state = "ok";
+          return { success: true };
+        }
         sim.handshakes += 1;
         const state = $("handshake-state");
-        state.textContent = "handshake ok (" + ((args && args.clientName) || "client") + " " + ((args && args.clientVersion) || "") + ")";
+        state.textContent = "handshake ok (" + client + ")";
         state.dataset.state = "ok";
         return { success: true };
       },
@@ -303,13 +323,13 @@
       move: (path, to) => fsCall("move", { path, to }),
       copyFile: (path, to) => fsCall("copyFile", { path, to }),
       watchFile(path, listeners, encoding) {
-        return Comlink.proxy(addWatcher({ kind: "file", path, listeners, encoding: encoding || "binary" }));
+        return Comlink.proxy(addWatcher({ kind: "file", path, listeners, encoding: encoding || "binary", owner: who }));
       },
       watchDir(path, listeners) {
-        return Comlink.proxy(addWatcher({ kind: "dir", path, listeners }));
+        return Comlink.proxy(addWatcher({ kind: "dir", path, listeners, owner: who }));
       },
       watchTextFile(path, listeners) {
-        return Comlink.proxy(addWatcher({ kind: "text", path, listeners }));
+        return Comlink.proxy(addWatcher({ kind: "text", path, listeners, owner: who }));
       },
 
       getReplDbValue(key) {
@@ -326,14 +346,8 @@
 
       getCurrentTheme: () => themeVersion(),
       getCurrentThemeValues: () => Object.assign({}, THEMES[sim.theme]),
-      onThemeChange(cb) {
-        themeListeners.add(cb);
-        return Comlink.proxy(() => { themeListeners.delete(cb); });
-      },
-      onThemeChangeValues(cb) {
-        themeValueListeners.add(cb);
-        return Comlink.proxy(() => { themeValueListeners.delete(cb); });
-      },
+      onThemeChange: (cb) => owned(themeListeners, cb),
+      onThemeChangeValues: (cb) => owned(themeValueListeners, cb),
 
       showConfirm: (text, length) => toast("confirm", text, length),
       showError: (text, length) => toast("error", text, length),
@@ -365,10 +379,7 @@
       },
 
       getActiveFile: () => sim.activeFile,
-      watchActiveFile(listener) {
-        activeFileListeners.add(listener);
-        return Comlink.proxy(() => { activeFileListeners.delete(listener); });
-      },
+      watchActiveFile: (listener) => owned(activeFileListeners, listener),
 
       experimental: {
         auth: {
@@ -389,7 +400,9 @@
 
       commands: {
         registerCreateCommand(args, create) {
-          const entry = { commandId: args && args.commandId, contributions: (args && args.contributions) || [], create };
+          const entry = { commandId: args && args.commandId, contributions: (args && args.contributions) || [], create, owner: who };
+          // A page that loads again registers its commands again: the newest wins.
+          sim.commands = sim.commands.filter((c) => c.commandId !== entry.commandId);
           sim.commands.push(entry);
           renderCommands();
         },
@@ -400,10 +413,10 @@
       },
 
       debug: {
-        info: (message, data) => addLog("info", message, data),
-        log: (message, data) => addLog("info", message, data),
-        warn: (message, data) => addLog("warn", message, data),
-        error: (message, data) => addLog("error", message, data),
+        info: (message, data) => addLog("info", who + ": " + message, data),
+        log: (message, data) => addLog("info", who + ": " + message, data),
+        warn: (message, data) => addLog("warn", who + ": " + message, data),
+        error: (message, data) => addLog("error", who + ": " + message, data),
       },
     };
   }
@@ -413,9 +426,123 @@
     ul.replaceChildren();
     for (const c of sim.commands) {
       const li = document.createElement("li");
+      li.className = "registered-command";
+      li.dataset.commandId = String(c.commandId);
       li.textContent = String(c.commandId) + " (" + c.contributions.join(", ") + ")";
       ul.appendChild(li);
     }
+  }
+
+  // ---- command surfaces: the command bar and the file tree's menu ----
+
+  // Asks a command's create function for what to show, as Replit does each time a surface
+  // opens. Resolves to null (hidden) or {entry, remote, data}.
+  async function materialize(entry, fnArgs) {
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), 3000));
+    try {
+      const remote = await Promise.race([entry.create(fnArgs), timeout]);
+      if (!remote || remote === "timeout") return null;
+      const data = await Promise.race([remote.data, timeout]);
+      if (!data || data === "timeout" || typeof data.label !== "string") return null;
+      return { entry, remote, data };
+    } catch (e) {
+      addLog("warn", "command " + entry.commandId + " failed to build: " + e);
+      return null;
+    }
+  }
+
+  async function runCommand(item, context) {
+    const record = { commandId: String(item.entry.commandId), label: item.data.label, context, status: "running" };
+    sim.commandRuns.push(record);
+    try {
+      if (item.data.type === "context") throw new Error("sub-menus are not simulated");
+      await item.remote.run();
+      record.status = "done";
+    } catch (e) {
+      record.status = "failed";
+      record.error = String(e && e.message || e);
+      addLog("error", "command " + record.commandId + " failed: " + record.error);
+    }
+  }
+
+  function menuButton(item, onRun) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "menu-item command-item";
+    b.setAttribute("role", "menuitem");
+    b.dataset.commandId = String(item.entry.commandId);
+    b.textContent = item.data.label;
+    if (item.data.description) {
+      const d = document.createElement("span");
+      d.className = "description";
+      d.textContent = item.data.description;
+      b.appendChild(d);
+    }
+    b.addEventListener("click", onRun);
+    li.appendChild(b);
+    return li;
+  }
+
+  async function fillMenu(ul, surface, fnArgs, onRun) {
+    ul.replaceChildren();
+    const loading = document.createElement("li");
+    loading.className = "empty";
+    loading.textContent = "…";
+    ul.appendChild(loading);
+    const entries = sim.commands.filter((c) => c.contributions.includes(surface));
+    const items = (await Promise.all(entries.map((e) => materialize(e, fnArgs)))).filter(Boolean);
+    ul.replaceChildren();
+    ul.dataset.ready = "true";
+    if (!items.length) {
+      const li = document.createElement("li");
+      li.className = "empty";
+      li.textContent = "No commands";
+      ul.appendChild(li);
+    }
+    for (const item of items) ul.appendChild(menuButton(item, () => onRun(item)));
+    return items;
+  }
+
+  let commandItems = [];
+  async function openCommandBar() {
+    const bar = $("command-bar");
+    bar.hidden = false;
+    const input = $("command-search");
+    input.value = "";
+    input.focus();
+    $("command-results").dataset.ready = "false";
+    commandItems = await fillMenu($("command-results"), "commandbar", { active: true, search: "", path: [{}] }, (item) => {
+      closeMenus();
+      runCommand(item, null);
+    });
+  }
+
+  function filterCommandBar() {
+    const q = $("command-search").value.toLowerCase();
+    for (const b of $("command-results").querySelectorAll(".command-item")) {
+      b.parentElement.hidden = q !== "" && !b.textContent.toLowerCase().includes(q);
+    }
+  }
+
+  async function openFileMenu(path, x, y) {
+    const menu = $("file-menu");
+    menu.dataset.path = path;
+    menu.dataset.ready = "false";
+    menu.style.left = Math.max(8, x) + "px";
+    menu.style.top = Math.max(8, y) + "px";
+    menu.hidden = false;
+    await fillMenu(menu, "filetree-context-menu", { active: true, search: "", path: [{ path, type: "FILE" }] }, (item) => {
+      closeMenus();
+      runCommand(item, path);
+    });
+    const first = menu.querySelector("button");
+    if (first) first.focus();
+  }
+
+  function closeMenus() {
+    $("command-bar").hidden = true;
+    $("file-menu").hidden = true;
   }
 
   // ---- the Repl's file tree ----
@@ -441,7 +568,21 @@
         label.setAttribute("role", "button");
         if (n.path === sim.activeFile) label.classList.add("active");
       }
-      li.appendChild(label);
+      if (n.type !== "DIRECTORY") {
+        const row = document.createElement("span");
+        row.className = "file-row";
+        const more = document.createElement("button");
+        more.type = "button";
+        more.className = "file-menu-button";
+        more.dataset.path = n.path;
+        more.setAttribute("aria-label", "Actions for " + n.path);
+        more.setAttribute("aria-haspopup", "menu");
+        more.textContent = "⋯";
+        row.append(label, more);
+        li.appendChild(row);
+      } else {
+        li.appendChild(label);
+      }
       if (n.children && n.children.length) {
         const ul = document.createElement("ul");
         renderTree(n.children, ul);
@@ -511,18 +652,115 @@
     link.textContent = config.panelUrl;
 
     $("theme-toggle").addEventListener("click", () => setTheme(sim.theme === "dark" ? "light" : "dark"));
-    $("file-tree").addEventListener("click", onTreeActivate);
-    $("file-tree").addEventListener("keydown", onTreeActivate);
+    $("file-tree").addEventListener("click", (ev) => {
+      const more = ev.target.closest(".file-menu-button");
+      if (more) {
+        const r = more.getBoundingClientRect();
+        openFileMenu(more.dataset.path, r.left, r.bottom + 2);
+        return;
+      }
+      onTreeActivate(ev);
+    });
+    $("file-tree").addEventListener("keydown", (ev) => {
+      const file = ev.target.closest(".tree .file");
+      if (file && (ev.key === "ContextMenu" || (ev.shiftKey && ev.key === "F10"))) {
+        ev.preventDefault();
+        const r = file.getBoundingClientRect();
+        openFileMenu(file.dataset.path, r.left, r.bottom + 2);
+        return;
+      }
+      onTreeActivate(ev);
+    });
+    $("file-tree").addEventListener("contextmenu", (ev) => {
+      const file = ev.target.closest(".tree .file, .tree .file-menu-button");
+      if (!file) return;
+      ev.preventDefault();
+      openFileMenu(file.dataset.path, ev.clientX, ev.clientY);
+    });
+    $("command-bar-button").addEventListener("click", openCommandBar);
+    $("command-search").addEventListener("input", filterCommandBar);
+    document.addEventListener("keydown", (ev) => {
+      if ((ev.ctrlKey || ev.metaKey) && ev.key.toLowerCase() === "k") {
+        ev.preventDefault();
+        openCommandBar();
+      } else if (ev.key === "Escape") {
+        closeMenus();
+      }
+    });
+    document.addEventListener("click", (ev) => {
+      if (!ev.target.closest("#command-bar, #file-menu, #command-bar-button, .file-menu-button")) closeMenus();
+    });
+    $("toggle-panel").addEventListener("click", () => (sim.panelOpen ? closePanel() : openPanel()));
     refreshTree();
     setInterval(refreshTree, 1500);
 
+    openPanel();
+    startBackground(config);
+  }
+
+  // The panel: a tool pane the user can close and open again (a fresh load each time).
+  function openPanel() {
+    const config = sim.config;
+    if (sim.panelOpen || !config) return;
     const iframe = document.createElement("iframe");
     iframe.id = "panel-frame";
     iframe.title = "Notion Sync panel";
     iframe.setAttribute("allow", "clipboard-write");
-    Comlink.expose(makeApi(config), panelEndpoint(iframe, config.panelOrigin), [config.panelOrigin]);
+    Comlink.expose(makeApi(config, "panel"), panelEndpoint(iframe, config.panelOrigin), [config.panelOrigin]);
     iframe.src = config.panelUrl;
-    $("frame-slot").appendChild(iframe);
+    $("frame-slot").replaceChildren(iframe);
+    sim.panelOpen = true;
+    const toggle = $("toggle-panel");
+    toggle.textContent = "Close panel";
+    toggle.setAttribute("aria-pressed", "true");
+  }
+
+  function closePanel() {
+    if (!sim.panelOpen) return;
+    // What the panel subscribed to goes with it.
+    for (const w of Array.from(watchers)) if (w.owner === "panel") { w.disposed = true; watchers.delete(w); }
+    for (const set of [themeListeners, themeValueListeners, activeFileListeners]) {
+      for (const cb of Array.from(set)) if (owners.get(cb) === "panel") set.delete(cb);
+    }
+    const note = document.createElement("p");
+    note.className = "closed";
+    note.id = "panel-closed";
+    note.textContent = "The panel is closed. Its commands keep working through the background page.";
+    $("frame-slot").replaceChildren(note);
+    sim.panelOpen = false;
+    const state = $("handshake-state");
+    state.textContent = "panel closed";
+    state.dataset.state = "closed";
+    const toggle = $("toggle-panel");
+    toggle.textContent = "Open panel";
+    toggle.setAttribute("aria-pressed", "false");
+  }
+  sim.openPanel = openPanel;
+  sim.closePanel = closePanel;
+
+  // The background page named by the extension's manifest, in a hidden iframe (reference §1.1).
+  async function startBackground(config) {
+    let page = null;
+    try {
+      const r = await fetch(new URL("extension.json", config.panelUrl), { mode: "cors" });
+      if (r.ok) page = ((await r.json()).background || {}).page || null;
+    } catch (_) { /* no manifest reachable: no background page */ }
+    const state = $("background-state");
+    if (!page) {
+      state.textContent = "none declared";
+      return;
+    }
+    const iframe = document.createElement("iframe");
+    iframe.id = "background-frame";
+    iframe.title = "Notion Sync background page";
+    iframe.setAttribute("aria-hidden", "true");
+    iframe.tabIndex = -1;
+    Comlink.expose(makeApi(config, "background"), panelEndpoint(iframe, config.panelOrigin), [config.panelOrigin]);
+    iframe.src = new URL(page, config.panelUrl).href;
+    document.body.appendChild(iframe);
+    state.textContent = "loading " + page;
+    state.dataset.state = "loading";
+    sim.backgroundPage = iframe.src;
   }
 
   main().catch((e) => {

@@ -1,7 +1,9 @@
-//! `#error-banner`: the current error, what to do, and a Retry.
+//! `#error-banner`: the current error, what to do, and the action that fixes it (`.retry`).
 
+use super::connection::{oauth_flow, open_popup};
 use crate::relay::Relay;
-use crate::state::{self, AppState};
+use crate::state::{self, AppState, Retry};
+use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 
 #[component]
@@ -14,16 +16,33 @@ pub fn ErrorBanner() -> Element {
     };
     rsx! {
         div { id: "error-banner", class: "banner banner-error", role: "alert",
+            span { class: "banner-icon", "aria-hidden": "true", "!" }
             span { class: "banner-text", "{banner.message}" }
-            if let Some(retry) = banner.retry.clone() {
-                button {
-                    class: "btn btn-small",
-                    r#type: "button",
-                    onclick: move |_| {
-                        spawn(state::retry(state, relay.clone(), retry.clone()));
-                    },
-                    "Retry"
-                }
+            match banner.retry {
+                Some(Retry::ReconnectNotion) => rsx! {
+                    button {
+                        class: "retry reconnect btn btn-primary btn-small",
+                        r#type: "button",
+                        onclick: move |_| {
+                            // Synchronously, inside the click: popup blockers allow only this.
+                            let popup = open_popup();
+                            state.clear_error();
+                            spawn_forever(oauth_flow(state, relay.clone(), popup));
+                        },
+                        "Reconnect Notion"
+                    }
+                },
+                Some(retry) => rsx! {
+                    button {
+                        class: "retry btn btn-small",
+                        r#type: "button",
+                        onclick: move |_| {
+                            spawn_forever(state::retry(state, relay.clone(), retry.clone()));
+                        },
+                        "Retry"
+                    }
+                },
+                None => rsx! {},
             }
             button {
                 class: "btn-icon",

@@ -7,7 +7,8 @@
 //! to a link the user can open when the popup was blocked.
 
 use crate::relay::Relay;
-use crate::state::{self, AppState, OAuthState, SessionState};
+use crate::state::{self, AppState, OAuthState, SessionState, View};
+use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 use gloo_timers::future::TimeoutFuture;
 use protocol::api::Workspace;
@@ -17,7 +18,7 @@ const MAX_POLLS: u32 = 600;
 /// Polls after the popup looks closed (a COOP page can make an open popup look closed).
 const POLLS_AFTER_CLOSE: u32 = 3;
 
-fn open_popup() -> Option<web_sys::Window> {
+pub(super) fn open_popup() -> Option<web_sys::Window> {
     let window = web_sys::window()?;
     window
         .open_with_url_and_target_and_features(
@@ -29,7 +30,15 @@ fn open_popup() -> Option<web_sys::Window> {
         .flatten()
 }
 
-async fn oauth_flow(mut state: AppState, relay: Relay, popup: Option<web_sys::Window>) {
+/// Runs the Notion sign-in in `popup` (opened by the click) and waits for it to finish. Also
+/// used to reconnect when Notion refused the stored token: the connection then already exists,
+/// so the end is the popup closing (the relay's "connected" page closes itself).
+pub(super) async fn oauth_flow(mut state: AppState, relay: Relay, popup: Option<web_sys::Window>) {
+    let reconnect = state
+        .connection
+        .peek()
+        .as_ref()
+        .is_some_and(|c| c.connected);
     state.clear_error();
     state.oauth.set(OAuthState::Waiting { fallback_url: None });
     let ticket = match relay.ticket().await {
@@ -48,6 +57,14 @@ async fn oauth_flow(mut state: AppState, relay: Relay, popup: Option<web_sys::Wi
         Some(p) if p.location().set_href(&url).is_ok() => None,
         _ => Some(url),
     };
+    if reconnect && fallback_url.is_some() {
+        state.oauth.set(OAuthState::Idle);
+        state.show_error(
+            "The Notion sign-in window was blocked. Allow popups for this panel, then reconnect.",
+            Some(state::Retry::ReconnectNotion),
+        );
+        return;
+    }
     state.oauth.set(OAuthState::Waiting { fallback_url });
 
     let mut polls_after_close = 0;
@@ -55,6 +72,15 @@ async fn oauth_flow(mut state: AppState, relay: Relay, popup: Option<web_sys::Wi
         TimeoutFuture::new(1000).await;
         if !matches!(*state.oauth.peek(), OAuthState::Waiting { .. }) {
             return; // cancelled
+        }
+        let closed = popup.as_ref().is_some_and(|p| p.closed().unwrap_or(true));
+        if reconnect {
+            if closed {
+                state.oauth.set(OAuthState::Idle);
+                state::reload(state, relay).await;
+                return;
+            }
+            continue;
         }
         if let Ok(c) = relay.connection().await {
             if c.connected {
@@ -64,7 +90,6 @@ async fn oauth_flow(mut state: AppState, relay: Relay, popup: Option<web_sys::Wi
                 return;
             }
         }
-        let closed = popup.as_ref().is_some_and(|p| p.closed().unwrap_or(true));
         if closed {
             polls_after_close += 1;
             if polls_after_close > POLLS_AFTER_CLOSE {
@@ -75,10 +100,14 @@ async fn oauth_flow(mut state: AppState, relay: Relay, popup: Option<web_sys::Wi
     state.oauth.set(OAuthState::Abandoned);
 }
 
-async fn disconnect(state: AppState, relay: Relay) {
+async fn disconnect(mut state: AppState, relay: Relay) {
     match relay.disconnect().await {
-        Ok(()) => state::reload(state, relay).await,
-        Err(e) => state.show_error(e.to_string(), None),
+        Ok(()) => {
+            state.view.set(View::Mappings);
+            state.sync.set(None);
+            state::reload(state, relay).await;
+        }
+        Err(e) => state.show_relay_error(&e, relay.base(), None),
     }
 }
 
@@ -107,6 +136,7 @@ fn WorkspaceIcon(icon: Option<String>) -> Element {
 fn Connected(workspace: Option<Workspace>) -> Element {
     let state = use_context::<AppState>();
     let relay = use_context::<Relay>();
+    let mut confirm = use_signal(|| false);
     let name = workspace
         .as_ref()
         .map(|w| w.name.clone())
@@ -119,14 +149,40 @@ fn Connected(workspace: Option<Workspace>) -> Element {
                 div { class: "strong", "{name}" }
                 div { class: "dim small", "Notion workspace connected" }
             }
-            button {
-                id: "disconnect-notion",
-                class: "btn btn-secondary btn-small",
-                r#type: "button",
-                onclick: move |_| {
-                    spawn(disconnect(state, relay.clone()));
-                },
-                "Disconnect"
+            if !confirm() {
+                button {
+                    id: "disconnect-notion",
+                    class: "btn btn-secondary btn-small",
+                    r#type: "button",
+                    onclick: move |_| confirm.set(true),
+                    "Disconnect"
+                }
+            }
+        }
+        if confirm() {
+            div { id: "disconnect-confirm", class: "confirm", role: "group", "aria-label": "Confirm disconnect",
+                p { class: "small",
+                    "Disconnect {name}? Notion Sync forgets the token and your mappings; your files and "
+                    "Notion pages stay as they are."
+                }
+                div { class: "row",
+                    button {
+                        id: "confirm-disconnect",
+                        class: "btn btn-danger btn-small",
+                        r#type: "button",
+                        onclick: move |_| {
+                            confirm.set(false);
+                            spawn_forever(disconnect(state, relay.clone()));
+                        },
+                        "Disconnect"
+                    }
+                    button {
+                        class: "btn btn-secondary btn-small",
+                        r#type: "button",
+                        onclick: move |_| confirm.set(false),
+                        "Cancel"
+                    }
+                }
             }
         }
     }
@@ -138,6 +194,11 @@ fn NotConnected() -> Element {
     let relay = use_context::<Relay>();
     let oauth = state.oauth.read().clone();
     rsx! {
+        if (state.data_deleted)() {
+            p { id: "data-deleted", class: "notice small", role: "status",
+                "Your Notion Sync data was deleted and Notion was disconnected. Your files and Notion pages are untouched."
+            }
+        }
         div { id: "connection-status", class: "dim", "data-connected": "false",
             "Connect a Notion workspace to sync this Repl's files with Notion pages."
         }
@@ -187,7 +248,7 @@ fn NotConnected() -> Element {
                     onclick: move |_| {
                         // Synchronously, inside the click: popup blockers allow only this.
                         let popup = open_popup();
-                        spawn(oauth_flow(state, relay.clone(), popup));
+                        spawn_forever(oauth_flow(state, relay.clone(), popup));
                     },
                     "Connect Notion"
                 }

@@ -1,13 +1,14 @@
-//! The Repl's Markdown files (`#file-list`), which shows the workspace connection works before
-//! anything else does.
+//! The Repl's Markdown files (`#file-list .file-item[data-path]`), which shows the workspace
+//! connection works before anything else does; each has its history (`.file-history`).
 
-use crate::state::{self, AppState, Loadable};
+use crate::state::{self, AppState, Loadable, View};
 use dioxus::prelude::*;
 
 #[component]
 pub fn FilesSection() -> Element {
     let state = use_context::<AppState>();
     let files = state.files.read().clone();
+    let connected = state.connected();
     let mapped: Vec<String> = match &*state.mappings.read() {
         Loadable::Loaded(list) => list.iter().map(|m| m.path.clone()).collect(),
         _ => Vec::new(),
@@ -34,11 +35,23 @@ pub fn FilesSection() -> Element {
                         p { class: "dim", "No Markdown files found." }
                     }
                     ul { id: "file-list", class: "file-list",
-                        for f in listing.markdown.iter() {
-                            li { key: "{f}", class: "file-item mono", "data-path": "{f}",
-                                "{f}"
-                                if mapped.contains(f) {
+                        for f in listing.markdown.iter().cloned() {
+                            li { key: "{f}", class: "file-item", "data-path": "{f}",
+                                span { class: "mono grow", "{f}" }
+                                if mapped.contains(&f) {
                                     span { class: "badge badge-positive small", "synced" }
+                                }
+                                if connected {
+                                    button {
+                                        class: "file-history btn-link small",
+                                        r#type: "button",
+                                        "aria-label": "History of {f}",
+                                        onclick: {
+                                            let f = f.clone();
+                                            move |_| state.go(View::History(f.clone()))
+                                        },
+                                        "History"
+                                    }
                                 }
                             }
                         }

@@ -1,34 +1,23 @@
-//! The mappings as cards (`.mapping-card[data-path]`): file ↔ page, status, last sync,
-//! Sync now and remove.
+//! The Files tab: the mappings as cards (`.mapping-card[data-path]`) with their status, settings,
+//! last sync and actions; the latest sync's result; the Repl's Markdown files.
 
-use super::new_mapping::NewMapping;
+use super::files::FilesSection;
+use super::mapping_form::MappingForm;
+use super::sync_result::SyncResultView;
+use crate::model::{self, CardStatus, ItemTrouble};
 use crate::relay::Relay;
-use crate::state::{self, ago, now_secs, AppState, Loadable, SessionState};
+use crate::state::{self, now_secs, AppState, Loadable, View};
+use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 use protocol::api::{Mapping, MappingStatus};
 
-/// Badge text, CSS class and the machine value (`data-status`) for a status.
-pub fn status_badge(status: MappingStatus) -> (&'static str, &'static str, &'static str) {
-    match status {
-        MappingStatus::NeverSynced => ("Never Synced", "badge-neutral", "never_synced"),
-        MappingStatus::Synced => ("Synced", "badge-positive", "synced"),
-        MappingStatus::Failed => ("Sync Failed", "badge-negative", "failed"),
-        MappingStatus::Conflicts => ("Conflicts", "badge-warning", "conflicts"),
-    }
-}
-
-/// A link is only made of an http(s) URL (the relay relays what Notion says).
-fn safe_url(url: Option<&str>) -> Option<String> {
-    url.filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-        .map(str::to_string)
-}
-
 #[component]
-fn MappingCard(mapping: Mapping, syncing: bool, any_syncing: bool) -> Element {
+fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<String>) -> Element {
     let state = use_context::<AppState>();
     let relay = use_context::<Relay>();
     let mut confirm_remove = use_signal(|| false);
-    let (badge, badge_class, status_value) = status_badge(mapping.status);
+    let status = CardStatus::of(&mapping, now_secs());
+    let (badge, badge_class, status_value) = status.badge();
     let title = mapping
         .title
         .clone()
@@ -36,24 +25,39 @@ fn MappingCard(mapping: Mapping, syncing: bool, any_syncing: bool) -> Element {
             Some(_) => "Linked Notion page".to_string(),
             None => "New page (created on first sync)".to_string(),
         });
-    let url = safe_url(mapping.notion_url.as_deref());
+    let url = model::safe_url(mapping.notion_url.as_deref());
     let last = match mapping.last_synced_at {
-        Some(t) => format!("Last synced {}", ago(now_secs(), t)),
-        None => "Not synced yet".to_string(),
+        Some(t) => model::ago(now_secs(), t),
+        None => "never".to_string(),
     };
+    let direction = model::direction_label(mapping.direction).0;
+    let strategy = model::strategy_label(mapping.strategy).0;
+    let frequency = model::frequency_label(&mapping);
+    let trouble = state::entry(&state.troubles.read(), &mapping.id).copied();
     let id = mapping.id.clone();
-    let remove_id = mapping.id.clone();
     let path = mapping.path.clone();
-    let for_sync = mapping.clone();
-    let relay_sync = relay.clone();
+    let sync_label = match (running, queued) {
+        (true, _) => "Syncing…",
+        (_, true) => "Queued",
+        _ => "Sync now",
+    };
+    let (sync_relay, retry_relay, remove_relay) = (relay.clone(), relay.clone(), relay.clone());
+    let (sync_m, retry_m) = (mapping.clone(), mapping.clone());
+    let (preview_id, edit_id, remove_id) = (id.clone(), id.clone(), id.clone());
+    let history_path = path.clone();
     rsx! {
-        li { class: "mapping-card card", "data-path": "{path}", "data-mapping-id": "{id}",
+        li {
+            class: "mapping-card card",
+            "data-path": "{path}",
+            "data-mapping-id": "{id}",
+            "aria-label": "{path} ↔ {title}",
             div { class: "mapping-main",
+                span { class: "file-icon", "aria-hidden": "true", "M↓" }
                 div { class: "mapping-path mono", title: "{path}", "{path}" }
-                div { class: "mapping-arrow", "aria-hidden": "true", "↔" }
+                div { class: "mapping-arrow", "aria-hidden": "true", "⇄" }
                 div { class: "mapping-page",
                     if let Some(url) = url {
-                        a { href: "{url}", target: "_blank", rel: "noopener noreferrer", "{title}" }
+                        a { href: "{url}", target: "_blank", rel: "noopener noreferrer", title: "Open in Notion", "{title}" }
                     } else {
                         span { "{title}" }
                     }
@@ -61,31 +65,92 @@ fn MappingCard(mapping: Mapping, syncing: bool, any_syncing: bool) -> Element {
             }
             div { class: "mapping-meta",
                 span { class: "status-badge badge {badge_class}", "data-status": "{status_value}", "{badge}" }
-                span { class: "dim small", "{last}" }
+                span { class: "meta mapping-direction", title: "Direction", "{direction}" }
+                span { class: "meta mapping-strategy", title: "When both sides changed", "{strategy}" }
+                span { class: "meta mapping-frequency", "data-auto": "{mapping.auto_sync}", title: "Auto-sync", "{frequency}" }
+                span { class: "meta mapping-last", title: "Last sync", "Synced {last}" }
+            }
+            if let Some(stage) = stage {
+                div { class: "card-progress row small", role: "status",
+                    div { class: "spinner small", "aria-hidden": "true" }
+                    span { "{stage}" }
+                }
+            }
+            if trouble == Some(ItemTrouble::PermissionLost) {
+                div { class: "card-alert", "data-trouble": "permission_lost", role: "alert",
+                    p { class: "small",
+                        strong { "Notion can't reach this page any more. " }
+                        "It was deleted, or it is no longer shared with Notion Sync. In Notion, open "
+                        "the page → ••• → Connections and add Notion Sync (or restore it from the "
+                        "trash), then retry."
+                    }
+                    button {
+                        class: "card-retry btn btn-small",
+                        r#type: "button",
+                        onclick: move |_| {
+                            spawn_forever(state::sync_now(state, retry_relay.clone(), retry_m.clone()));
+                        },
+                        "Retry"
+                    }
+                }
+            }
+            if mapping.status == MappingStatus::Conflicts {
+                div { class: "card-alert card-alert-warning", "data-trouble": "conflicts",
+                    p { class: "small", "Both sides changed. Choose which version to keep." }
+                    button {
+                        class: "resolve btn btn-small",
+                        r#type: "button",
+                        onclick: move |_| state.go(View::Conflicts),
+                        "Resolve…"
+                    }
+                }
             }
             div { class: "mapping-actions",
                 button {
                     class: "sync-now btn btn-primary btn-small",
                     r#type: "button",
-                    disabled: any_syncing,
+                    disabled: running || queued,
                     "aria-label": "Sync {path} now",
                     onclick: move |_| {
-                        spawn(state::sync_now(state, relay_sync.clone(), for_sync.clone()));
+                        spawn_forever(state::sync_now(state, sync_relay.clone(), sync_m.clone()));
                     },
-                    if syncing { "Syncing…" } else { "Sync now" }
+                    "{sync_label}"
+                }
+                button {
+                    class: "preview btn btn-secondary btn-small",
+                    r#type: "button",
+                    "aria-label": "Preview a sync of {path}",
+                    onclick: move |_| state.go(View::Preview(preview_id.clone())),
+                    "Preview"
+                }
+                button {
+                    class: "history btn btn-secondary btn-small",
+                    r#type: "button",
+                    "aria-label": "History of {path}",
+                    onclick: move |_| state.go(View::History(history_path.clone())),
+                    "History"
+                }
+                button {
+                    class: "edit btn btn-secondary btn-small",
+                    r#type: "button",
+                    "aria-label": "Edit the mapping of {path}",
+                    onclick: move |_| state.go(View::EditMapping(edit_id.clone())),
+                    "Edit"
                 }
                 if confirm_remove() {
                     button {
                         class: "remove-mapping btn btn-danger btn-small",
                         r#type: "button",
-                        disabled: any_syncing,
+                        disabled: running,
                         onclick: move |_| {
-                            let relay = relay.clone();
+                            let relay = remove_relay.clone();
                             let id = remove_id.clone();
-                            spawn(async move {
+                            spawn_forever(async move {
                                 match relay.delete_mapping(&id).await {
-                                    Ok(()) => state::reload(state, relay).await,
-                                    Err(e) => state.show_error(e.to_string(), None),
+                                    Ok(()) => {
+                                        state::reload(state, relay).await;
+                                    }
+                                    Err(e) => state.show_relay_error(&e, relay.base(), None),
                                 }
                             });
                         },
@@ -103,7 +168,7 @@ fn MappingCard(mapping: Mapping, syncing: bool, any_syncing: bool) -> Element {
                         r#type: "button",
                         title: "Stop syncing; the file and the page stay as they are",
                         "aria-label": "Remove the mapping of {path}",
-                        disabled: any_syncing,
+                        disabled: running,
                         onclick: move |_| confirm_remove.set(true),
                         "Remove"
                     }
@@ -114,60 +179,58 @@ fn MappingCard(mapping: Mapping, syncing: bool, any_syncing: bool) -> Element {
 }
 
 #[component]
-pub fn MappingsSection() -> Element {
+pub fn MappingsView() -> Element {
     let state = use_context::<AppState>();
-    let session = state.session.read().clone();
-    let connected = state
-        .connection
-        .read()
-        .as_ref()
-        .is_some_and(|c| c.connected);
-    if session != SessionState::Ready || !connected {
-        return rsx! {};
-    }
     let mappings = state.mappings.read().clone();
-    let sync = state.sync.read().clone();
-    let running = sync.filter(|s| s.outcome.is_none()).map(|s| s.mapping_id);
-    let any_syncing = running.is_some();
+    let run = state.sync.read().clone();
+    let running = run.as_ref().filter(|s| s.outcome.is_none());
+    let running_id = running.map(|r| r.mapping_id.clone());
+    let stage_text = running.map(|r| match r.remote {
+        Some(stage) => match stage {
+            protocol::api::ProgressStage::ReadingNotion => "Reading the Notion page…".to_string(),
+            protocol::api::ProgressStage::WritingNotion => "Writing to Notion…".to_string(),
+            protocol::api::ProgressStage::Planned => "Applying…".to_string(),
+        },
+        None => r.stage.label().to_string(),
+    });
+    let queue = state.queue.read().clone();
     rsx! {
         section { class: "section", "aria-labelledby": "mappings-heading",
-            h2 { id: "mappings-heading", "Synced files" }
+            div { class: "row",
+                h2 { id: "mappings-heading", class: "grow", "Synced files" }
+                if matches!(&mappings, Loadable::Loaded(list) if !list.is_empty()) {
+                    button {
+                        id: "new-mapping-button",
+                        class: "btn btn-primary btn-small",
+                        r#type: "button",
+                        onclick: move |_| state.go(View::NewMapping),
+                        "+ New mapping"
+                    }
+                }
+            }
             match mappings {
                 Loadable::Loading => rsx! { p { class: "dim", "Loading mappings…" } },
                 Loadable::Failed(e) => rsx! { p { class: "dim", "Could not load mappings: {e}" } },
                 Loadable::Loaded(list) if list.is_empty() => rsx! {
-                    p { id: "no-mappings", class: "dim", "No file is synced yet. Map one below." }
+                    p { id: "no-mappings", class: "dim", "No file is synced yet. Pick one below." }
+                    MappingForm { editing: None }
                 },
                 Loadable::Loaded(list) => rsx! {
                     ul { id: "mapping-list", class: "mapping-list",
                         for m in list {
                             MappingCard {
                                 key: "{m.id}",
-                                syncing: running.as_deref() == Some(m.id.as_str()),
-                                any_syncing,
+                                running: running_id.as_deref() == Some(m.id.as_str()),
+                                queued: queue.contains(&m.id),
+                                stage: if running_id.as_deref() == Some(m.id.as_str()) { stage_text.clone() } else { None },
                                 mapping: m.clone(),
                             }
                         }
                     }
                 },
             }
-            NewMapping {}
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn badges_and_links() {
-        assert_eq!(status_badge(MappingStatus::NeverSynced).0, "Never Synced");
-        assert_eq!(status_badge(MappingStatus::Conflicts).0, "Conflicts");
-        assert_eq!(safe_url(Some("javascript:alert(1)")), None);
-        assert_eq!(
-            safe_url(Some("https://notion.so/x")).as_deref(),
-            Some("https://notion.so/x")
-        );
+        SyncResultView {}
+        FilesSection {}
     }
 }

@@ -1,13 +1,17 @@
 //! Whole-panel screens (outside Replit, connecting) and the status footer with the test hooks
 //! `#handshake-ok` and `#panel-ready`.
 
-use crate::state::{AppState, SessionState};
+use crate::relay::Relay;
+use crate::state::{self, AppState, SessionState};
+use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 
 /// Shown when the panel is opened top-level: without a parent frame the Replit client would
 /// talk to itself and pretend to be connected (reference §3.3), so the panel does not even try.
 #[component]
 pub fn NotInReplit() -> Element {
+    let state = use_context::<AppState>();
+    let relay = use_context::<Relay>();
     rsx! {
         main { id: "not-in-replit", class: "panel screen",
             img { class: "screen-logo", src: "icon.svg", alt: "", width: "48", height: "48" }
@@ -19,6 +23,14 @@ pub fn NotInReplit() -> Element {
                 "Extensions tab, or run "
                 code { "cargo xtask run" }
                 " and open the simulator URL it prints."
+            }
+            button {
+                class: "retry btn btn-secondary",
+                r#type: "button",
+                onclick: move |_| {
+                    spawn_forever(state::boot(state, relay.clone()));
+                },
+                "Check again"
             }
         }
     }
@@ -53,6 +65,8 @@ pub fn HandshakeHelp() -> Element {
 pub fn StatusFooter() -> Element {
     let state = use_context::<AppState>();
     let session = state.session.read().clone();
+    let live = (state.live)();
+    let watching = (state.watching)();
     rsx! {
         footer { class: "status-footer",
             span { id: "handshake-ok", class: "status ok", "Replit workspace" }
@@ -66,6 +80,20 @@ pub fn StatusFooter() -> Element {
                 SessionState::Failed(_) => rsx! {
                     span { class: "status bad", "Sync server" }
                 },
+            }
+            span {
+                id: "live-status",
+                class: if live { "status ok" } else { "status" },
+                "data-live": "{live}",
+                title: "Live sync progress",
+                "Live"
+            }
+            span {
+                id: "auto-sync-status",
+                class: if watching > 0 { "status ok" } else { "status" },
+                "data-watching": "{watching}",
+                title: "Files watched for auto-sync",
+                "Auto-sync: {watching}"
             }
         }
     }

@@ -30,7 +30,9 @@ pub fn router() -> Router<AppState> {
 }
 
 pub(crate) fn to_api(m: MappingRecord) -> Mapping {
+    let recursive = m.kind == crate::sync::folder::KIND && crate::sync::folder::rules(&m).recursive;
     Mapping {
+        recursive,
         kind: parse_enum(&m.kind).unwrap_or(MappingKind::FilePage),
         direction: parse_enum(&m.direction).unwrap_or_default(),
         strategy: parse_enum(&m.strategy).unwrap_or_default(),
@@ -67,17 +69,43 @@ async fn create(
     user: AuthUser,
     Json(req): Json<CreateMapping>,
 ) -> ApiResult<(StatusCode, Json<Mapping>)> {
-    let path = ReplPath::parse(&req.path)
-        .map_err(|e| ApiError::bad_request("invalid_path", format!("{}: {e}", req.path)))?;
-    if req.kind == MappingKind::FilePage && !path.is_markdown() {
+    let folder = req.kind == MappingKind::FolderDatabase;
+    let path = if folder && req.path.trim_matches('/').is_empty() {
+        // The Repl root.
+        String::new()
+    } else {
+        let raw = if folder {
+            req.path.trim_end_matches('/')
+        } else {
+            req.path.as_str()
+        };
+        let path = ReplPath::parse(raw)
+            .map_err(|e| ApiError::bad_request("invalid_path", format!("{}: {e}", req.path)))?;
+        if req.kind == MappingKind::FilePage && !path.is_markdown() {
+            return Err(ApiError::bad_request(
+                "not_markdown",
+                "a file ↔ page mapping needs a Markdown file (.md)",
+            ));
+        }
+        path.as_str().to_string()
+    };
+    let target_fits = match &req.target {
+        NotionTarget::NewPage { .. } | NotionTarget::ExistingPage { .. } => !folder,
+        NotionTarget::NewDatabase { .. } | NotionTarget::ExistingDatabase { .. } => folder,
+    };
+    if !target_fits {
         return Err(ApiError::bad_request(
-            "not_markdown",
-            "a file ↔ page mapping needs a Markdown file (.md)",
+            "target_mismatch",
+            if folder {
+                "a folder ↔ database mapping needs a database: a new one or an existing one"
+            } else {
+                "a file ↔ page mapping needs a page: a new one or an existing one"
+            },
         ));
     }
     let (conn, token) = notion_token(&state, user.user_id).await?;
     let existing = state.store.mappings(user.user_id).await?;
-    if existing.iter().any(|m| m.path == path.as_str()) {
+    if existing.iter().any(|m| m.path == path) {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "already_mapped",
@@ -90,15 +118,18 @@ async fn create(
             format!("at most {MAX_MAPPINGS} mappings per user"),
         ));
     }
-    let (page_id, parent_id) = match &req.target {
-        NotionTarget::NewPage { parent_page_id } => {
+    let (page_id, parent_id, database_id) = match &req.target {
+        NotionTarget::NewPage { parent_page_id } | NotionTarget::NewDatabase { parent_page_id } => {
             let parent = match parent_page_id {
                 Some(p) => Some(parse_id(p)?),
                 None => None,
             };
-            (None, parent)
+            (None, parent, None)
         }
-        NotionTarget::ExistingPage { page_id } => (Some(parse_id(page_id)?), None),
+        NotionTarget::ExistingPage { page_id } => (Some(parse_id(page_id)?), None, None),
+        NotionTarget::ExistingDatabase { database_id } => {
+            (None, None, Some(parse_id(database_id)?))
+        }
     };
     let mut record = state
         .store
@@ -108,7 +139,7 @@ async fn create(
                 configuration_id: conn.id,
                 kind: enum_name(&req.kind),
                 repl_id: req.repl_id.map(|r| r.chars().take(200).collect()),
-                path: path.as_str().to_string(),
+                path: path.clone(),
                 notion_page_id: None,
                 notion_parent_page_id: parent_id.map(|p| p.as_str().to_string()),
                 direction: enum_name(&req.direction),
@@ -117,6 +148,30 @@ async fn create(
             crate::now(),
         )
         .await?;
+    if folder {
+        let rules = crate::sync::folder::Rules {
+            recursive: req.recursive,
+        };
+        let rules = serde_json::to_string(&rules).unwrap_or_else(|_| "{}".into());
+        state
+            .store
+            .set_mapping_rules(&record.id, &rules, crate::now())
+            .await?;
+        record.rules = rules;
+    }
+    if let Some(database_id) = database_id {
+        // Linking an existing database: resolved to its one data source now, so a wrong id or a
+        // database with several data sources fails here rather than at the first sync.
+        match crate::sync::folder::link_database(&state, &token, &record, database_id.as_str())
+            .await
+        {
+            Ok(linked) => record = linked,
+            Err(e) => {
+                state.store.delete_mapping(user.user_id, &record.id).await?;
+                return Err(e);
+            }
+        }
+    }
     if let Some(page_id) = page_id {
         // Linking an existing page: check now that it exists and is shared, so a typo fails
         // here rather than at the first sync.

@@ -118,5 +118,6 @@ async fn restore(
         expected_hash: req.current.as_deref().map(ContentHash::of),
         new_hash: ContentHash::of(&content),
         content,
+        op: Default::default(),
     }))
 }

@@ -43,11 +43,13 @@ pub struct MappingRecord {
     pub last_synced_at: Option<i64>,
     pub auto_sync: bool,
     pub sync_interval_secs: i64,
+    /// Kind-specific settings (JSON): for folders, `{"recursive": true}`.
+    pub rules: String,
 }
 
 const COLUMNS: &str = "id, user_id, configuration_id, kind, repl_id, path, notion_page_id, \
     notion_parent_page_id, notion_url, title, direction, strategy, status, last_synced_at, auto_sync, \
-    sync_interval_secs";
+    sync_interval_secs, rules";
 
 impl MappingRecord {
     fn from_row(row: &AnyRow) -> sqlx::Result<MappingRecord> {
@@ -68,6 +70,7 @@ impl MappingRecord {
             last_synced_at: col(row, "last_synced_at")?,
             auto_sync: col::<i64>(row, "auto_sync")? != 0,
             sync_interval_secs: col(row, "sync_interval_secs")?,
+            rules: col(row, "rules")?,
         })
     }
 }
@@ -166,6 +169,17 @@ impl Store {
             .bind(page_id)
             .bind(url)
             .bind(title)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores a mapping's kind-specific settings (JSON).
+    pub async fn set_mapping_rules(&self, id: &str, rules: &str, now: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE sync_mappings SET rules = $1, updated_at = $2 WHERE id = $3")
+            .bind(rules)
             .bind(now)
             .bind(id)
             .execute(&self.pool)

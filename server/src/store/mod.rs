@@ -7,6 +7,7 @@
 mod auth;
 mod conflicts;
 mod connections;
+mod folder;
 mod history;
 mod jobs;
 mod mappings;
@@ -14,6 +15,7 @@ mod sync;
 
 pub use conflicts::{ConflictRecord, StoredConflict};
 pub use connections::{ConnectionRecord, NewConnection};
+pub use folder::{FolderItem, FolderRow, FolderState, JournalEntry};
 pub use history::{NewRevision, RevisionRecord};
 pub use jobs::{JobOutcome, JobRecord};
 pub use mappings::{MappingRecord, MappingUpdate, NewMapping};

@@ -346,6 +346,7 @@ impl<'a> Item<'a> {
                     expected_hash: self.local.map(|e| e.hash.clone()),
                     new_hash: ContentHash::of(&merged),
                     content: merged,
+                    op: Default::default(),
                 });
                 (
                     plan,
@@ -460,6 +461,7 @@ impl<'a> Item<'a> {
                 expected_hash: expected_hash.clone(),
                 content: content.clone(),
                 new_hash: new_hash.clone(),
+                op: Default::default(),
             }),
             _ => None,
         });

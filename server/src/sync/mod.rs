@@ -8,6 +8,7 @@
 //! Notion confirmed the write); a conflict writes nothing on either side.
 
 mod file_page;
+pub mod folder;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -43,6 +44,12 @@ struct SessionState {
     /// A preview: nothing is written.
     #[serde(default)]
     dry_run: bool,
+    /// Folder mappings: the scan, the confirmations and the writes waiting on the panel.
+    #[serde(default)]
+    folder: Option<folder::FolderSession>,
+    /// Folder mappings: deletions the guard held back (G8).
+    #[serde(default)]
+    held: Option<protocol::session::HeldDeletions>,
 }
 
 /// A file write handed to the panel, with the base it establishes once acknowledged.
@@ -125,32 +132,48 @@ pub async fn start(
         .mapping(user.user_id, &manifest.mapping_id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such mapping"))?;
-    // Only the mapped file matters to a file ↔ page mapping; the rest of the manifest is ignored.
-    let files: Vec<ManifestEntry> = manifest
-        .files
-        .into_iter()
-        .filter(|f| f.path == mapping.path)
-        .take(1)
-        .collect();
-    let base = state.store.item(&mapping.id, &mapping.path).await?;
-    let needed = files
-        .iter()
-        .filter(|f| f.size <= MAX_FILE_BYTES)
-        .filter(|f| {
-            base.as_ref()
-                .is_none_or(|b| b.local_hash != f.hash.as_str())
-        })
-        .map(|f| f.path.clone())
-        .collect();
+    let started_at_ms = now_ms();
+    let (files, needed, folder_session) = if mapping.kind == folder::KIND {
+        let (files, needed) = folder::start(state, &mapping, manifest.files).await?;
+        let fs = folder::FolderSession {
+            complete: manifest.complete,
+            confirm_deletions: manifest.confirm_deletions,
+            accepts_file_ops: manifest.accepts_file_ops,
+            pending: Vec::new(),
+        };
+        (files, needed, Some(fs))
+    } else {
+        // Only the mapped file matters to a file ↔ page mapping; the rest of the manifest is
+        // ignored.
+        let files: Vec<ManifestEntry> = manifest
+            .files
+            .into_iter()
+            .filter(|f| f.path == mapping.path)
+            .take(1)
+            .collect();
+        let base = state.store.item(&mapping.id, &mapping.path).await?;
+        let needed = files
+            .iter()
+            .filter(|f| f.size <= MAX_FILE_BYTES)
+            .filter(|f| {
+                base.as_ref()
+                    .is_none_or(|b| b.local_hash != f.hash.as_str())
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        (files, needed, None)
+    };
     let now = crate::now();
     let session = SessionState {
-        started_at_ms: now_ms(),
+        started_at_ms,
         files,
         needed,
         items: Vec::new(),
         pending: Vec::new(),
         resolved: 0,
         dry_run: manifest_dry_run,
+        folder: folder_session,
+        held: None,
     };
     let id = uuid::Uuid::new_v4().to_string();
     state
@@ -204,6 +227,16 @@ pub async fn upload(
         .mapping(user.user_id, &record.mapping_id)
         .await?
         .ok_or_else(|| ApiError::not_found("the mapping was removed during the sync"))?;
+    if session.folder.is_some() {
+        let done = folder::upload(state, user, &record, &session, &contents, &mapping).await?;
+        session.items = done.items;
+        session.resolved = done.resolved;
+        session.held = done.held;
+        if let Some(f) = session.folder.as_mut() {
+            f.pending = done.pending;
+        }
+        return finish_upload(state, record, session).await;
+    }
     let (_, token) = notion_token(state, user.user_id).await?;
     let local = session.files.first().cloned();
     let text = local
@@ -229,6 +262,15 @@ pub async fn upload(
     session.items = vec![step.outcome];
     session.resolved = u32::from(step.resolved);
     session.pending = step.pending.into_iter().collect();
+    finish_upload(state, record, session).await
+}
+
+/// Stores the planned session and answers the plan.
+async fn finish_upload(
+    state: &AppState,
+    record: SessionRecord,
+    session: SessionState,
+) -> ApiResult<SessionPlan> {
     // A preview ends here: there is nothing to acknowledge.
     let next = if session.dry_run {
         "previewed"
@@ -246,10 +288,15 @@ pub async fn upload(
             "this sync session already moved on",
         ));
     }
+    let mut file_writes: Vec<FileWrite> = session.pending.iter().map(|p| p.write.clone()).collect();
+    if let Some(f) = &session.folder {
+        file_writes.extend(f.pending.iter().map(|p| p.write.clone()));
+    }
     Ok(SessionPlan {
         session_id: record.id,
         items: session.items.clone(),
-        file_writes: session.pending.iter().map(|p| p.write.clone()).collect(),
+        file_writes,
+        held_deletions: session.held.clone(),
     })
 }
 
@@ -261,6 +308,7 @@ pub async fn acknowledge(
 ) -> ApiResult<SessionResult> {
     let (record, mut session) = load_session(state, user, session_id, "planned").await?;
     let now = crate::now();
+    folder::acknowledge(state, &record, &mut session, &ack).await?;
     for pending in &session.pending {
         let path = &pending.write.path;
         let written = ack

@@ -46,7 +46,26 @@ impl TestApp {
         TestApp::spawn_inner(db, &[], true).await
     }
 
+    /// Like [`TestApp::spawn_with`], with the emulator configured by the test (time scale,
+    /// rate limit, faults).
+    pub async fn spawn_with_emulator(
+        db: Db,
+        extra: &[&str],
+        emulator: notion_emulator::EmulatorConfig,
+    ) -> Option<TestApp> {
+        TestApp::spawn_configured(db, extra, false, emulator).await
+    }
+
     async fn spawn_inner(db: Db, extra: &[&str], internal_token: bool) -> Option<TestApp> {
+        TestApp::spawn_configured(db, extra, internal_token, emulator_config()).await
+    }
+
+    async fn spawn_configured(
+        db: Db,
+        extra: &[&str],
+        internal_token: bool,
+        emulator: notion_emulator::EmulatorConfig,
+    ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = match db {
             Db::Sqlite => format!(
@@ -55,9 +74,7 @@ impl TestApp {
             ),
             Db::Postgres => fresh_postgres_url().await?,
         };
-        let emulator = notion_emulator::spawn(emulator_config())
-            .await
-            .expect("emulator");
+        let emulator = notion_emulator::spawn(emulator).await.expect("emulator");
         let key = SigningKey::generate(&mut rand::rngs::OsRng);
         let pem_path = dir.path().join("replit-key.pem");
         let pem = key

@@ -161,6 +161,7 @@ async fn a_user_cannot_start_more_syncs_than_the_limit() {
         mapping_id: l.mapping.clone(),
         files: vec![],
         dry_run: true,
+        ..Default::default()
     };
     // The first sync (in `linked`) counts too.
     l.client.start_session(&manifest).await.unwrap();
@@ -175,6 +176,7 @@ async fn a_user_cannot_start_more_syncs_than_the_limit() {
         mapping_id: m,
         files: vec![],
         dry_run: true,
+        ..Default::default()
     };
     other.start_session(&manifest).await.unwrap();
 }

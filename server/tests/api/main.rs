@@ -3,6 +3,8 @@
 //! SQLite and PostgreSQL.
 
 mod auth;
+mod durability;
+mod folder;
 mod helpers;
 mod jobs;
 mod oauth;

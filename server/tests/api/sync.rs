@@ -39,6 +39,7 @@ impl Panel<'_> {
                 mapping_id: mapping_id.into(),
                 files,
                 dry_run: false,
+                ..Default::default()
             })
             .await
             .expect("start");
@@ -97,6 +98,7 @@ pub(crate) async fn new_page_mapping(client: &RelayClient, path: &str) -> String
             direction: Direction::Bidirectional,
             strategy: ConflictStrategy::Merge,
             repl_id: Some("repl-1".into()),
+            recursive: false,
         })
         .await
         .expect("create mapping")
@@ -304,6 +306,7 @@ async fn a_file_changed_before_the_write_is_not_clobbered() {
             hash: ContentHash::of("One.\n"),
         }],
         dry_run: false,
+        ..Default::default()
     };
     let started = client.start_session(&manifest).await.unwrap();
     assert!(
@@ -344,6 +347,7 @@ async fn users_cannot_touch_each_others_mappings() {
         mapping_id: mapping.clone(),
         files: vec![],
         dry_run: false,
+        ..Default::default()
     };
     assert_eq!(
         bob.start_session(&manifest).await.unwrap_err().status(),
@@ -378,6 +382,7 @@ async fn bad_mappings_are_refused_with_a_reason() {
         direction: Direction::Bidirectional,
         strategy: ConflictStrategy::Merge,
         repl_id: None,
+        recursive: false,
     };
     // Not connected yet.
     let err = client.create_mapping(&create("a.md")).await.unwrap_err();
@@ -423,6 +428,7 @@ async fn an_oversized_upload_is_refused() {
             hash: ContentHash::of(&big),
         }],
         dry_run: false,
+        ..Default::default()
     };
     let started = client.start_session(&manifest).await.unwrap();
     assert!(
@@ -728,6 +734,7 @@ async fn a_preview_reports_the_plan_and_writes_nothing() {
             hash: ContentHash::of(file),
         }],
         dry_run: true,
+        ..Default::default()
     };
     app.emulator.clear_ledger().await;
     let started = client.start_session(&manifest).await.unwrap();

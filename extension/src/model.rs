@@ -1,0 +1,393 @@
+//! What the panel shows about mappings, in words: labels of the relay's enums, the card's status
+//! badge (with the client-side "Overdue"), auto-sync intervals, mapping kinds, and how an error
+//! or an item message translates into what the user can do. Pure, so it is unit-tested natively.
+
+use protocol::api::{ConflictStrategy, Direction, Mapping, MappingKind, MappingStatus};
+use protocol::session::{ItemAction, ItemOutcome, SyncSummary};
+
+/// The status a card shows: the relay's, plus `Overdue` (auto-sync on, last sync older than the
+/// interval), which only the panel can tell because it depends on the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardStatus {
+    NeverSynced,
+    RecentlySynced,
+    Failed,
+    Overdue,
+    Conflicts,
+}
+
+impl CardStatus {
+    pub fn of(m: &Mapping, now_secs: i64) -> CardStatus {
+        match m.status {
+            MappingStatus::Conflicts => CardStatus::Conflicts,
+            MappingStatus::Failed => CardStatus::Failed,
+            MappingStatus::NeverSynced => CardStatus::NeverSynced,
+            MappingStatus::Synced if is_overdue(m, now_secs) => CardStatus::Overdue,
+            MappingStatus::Synced => CardStatus::RecentlySynced,
+        }
+    }
+
+    /// Badge text, CSS class, and the machine value (`data-status`).
+    pub fn badge(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            CardStatus::NeverSynced => ("Never Synced", "badge-neutral", "never_synced"),
+            CardStatus::RecentlySynced => ("Recently Synced", "badge-positive", "synced"),
+            CardStatus::Failed => ("Sync Failed", "badge-negative", "failed"),
+            CardStatus::Overdue => ("Overdue", "badge-warning", "overdue"),
+            CardStatus::Conflicts => ("Conflicts", "badge-warning", "conflicts"),
+        }
+    }
+}
+
+/// Auto-sync is on and the last sync is older than the interval.
+pub fn is_overdue(m: &Mapping, now_secs: i64) -> bool {
+    m.auto_sync
+        && m.last_synced_at
+            .is_some_and(|t| now_secs - t > i64::from(m.sync_interval_secs))
+}
+
+/// Whether an auto-sync mapping is due for its interval sync.
+pub fn is_due(m: &Mapping, now_secs: i64) -> bool {
+    m.auto_sync
+        && match m.last_synced_at {
+            Some(t) => now_secs - t >= i64::from(m.sync_interval_secs),
+            None => true,
+        }
+}
+
+pub const DIRECTIONS: [Direction; 3] = [
+    Direction::Bidirectional,
+    Direction::ReplitToNotion,
+    Direction::NotionToReplit,
+];
+
+/// Label and form value.
+pub fn direction_label(d: Direction) -> (&'static str, &'static str) {
+    match d {
+        Direction::Bidirectional => ("Both ways", "bidirectional"),
+        Direction::ReplitToNotion => ("Repl → Notion only", "replit_to_notion"),
+        Direction::NotionToReplit => ("Notion → Repl only", "notion_to_replit"),
+    }
+}
+
+pub fn direction_from(value: &str) -> Option<Direction> {
+    DIRECTIONS
+        .into_iter()
+        .find(|d| direction_label(*d).1 == value)
+}
+
+pub const STRATEGIES: [ConflictStrategy; 5] = [
+    ConflictStrategy::Merge,
+    ConflictStrategy::LatestWins,
+    ConflictStrategy::ReplitPriority,
+    ConflictStrategy::NotionPriority,
+    ConflictStrategy::ManualResolution,
+];
+
+/// Label and form value.
+pub fn strategy_label(s: ConflictStrategy) -> (&'static str, &'static str) {
+    match s {
+        ConflictStrategy::Merge => ("Merge, ask on overlap", "merge"),
+        ConflictStrategy::LatestWins => ("Latest edit wins", "latest_wins"),
+        ConflictStrategy::ReplitPriority => ("Repl wins", "replit_priority"),
+        ConflictStrategy::NotionPriority => ("Notion wins", "notion_priority"),
+        ConflictStrategy::ManualResolution => ("Always ask me", "manual_resolution"),
+    }
+}
+
+pub fn strategy_from(value: &str) -> Option<ConflictStrategy> {
+    STRATEGIES
+        .into_iter()
+        .find(|s| strategy_label(*s).1 == value)
+}
+
+/// The auto-sync intervals offered (the relay accepts 60 s to 7 days).
+pub const INTERVALS: [u32; 6] = [60, 300, 900, 3600, 21_600, 86_400];
+
+pub fn interval_label(secs: u32) -> String {
+    match secs {
+        s if s % 86_400 == 0 => plural(s / 86_400, "day"),
+        s if s % 3600 == 0 => plural(s / 3600, "hour"),
+        s if s % 60 == 0 => plural(s / 60, "min"),
+        s => format!("{s} s"),
+    }
+}
+
+fn plural(n: u32, unit: &str) -> String {
+    match (n, unit) {
+        (1, _) => format!("1 {unit}"),
+        (_, "min") => format!("{n} min"),
+        _ => format!("{n} {unit}s"),
+    }
+}
+
+/// "Every 5 min" or "Manual".
+pub fn frequency_label(m: &Mapping) -> String {
+    if m.auto_sync {
+        format!("Every {}", interval_label(m.sync_interval_secs))
+    } else {
+        "Manual".to_string()
+    }
+}
+
+/// What each kind of mapping binds, for the form. Only the kinds the relay can sync are listed
+/// (a kind that is not finished is absent); the form picks its pickers from this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindSpec {
+    pub kind: MappingKind,
+    pub label: &'static str,
+    pub value: &'static str,
+    pub repl_side: ReplSide,
+    pub notion_side: NotionSide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplSide {
+    /// One Markdown file.
+    MarkdownFile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotionSide {
+    /// One page: a new one (optionally under a parent page) or an existing one.
+    Page,
+}
+
+pub const KINDS: &[KindSpec] = &[KindSpec {
+    kind: MappingKind::FilePage,
+    label: "Markdown file ↔ Notion page",
+    value: "file_page",
+    repl_side: ReplSide::MarkdownFile,
+    notion_side: NotionSide::Page,
+}];
+
+pub fn kind_spec(kind: MappingKind) -> &'static KindSpec {
+    KINDS.iter().find(|k| k.kind == kind).unwrap_or(&KINDS[0])
+}
+
+/// Whether an item's message says the page cannot be reached any more (deleted, or no longer
+/// shared with the integration: Notion answers 404 for both).
+pub fn is_permission_lost(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("no longer shared") || m.contains("notion_not_found")
+}
+
+/// Whether a message says Notion refused the connection's token.
+pub fn is_token_refused(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("reconnect notion") || m.contains("notion_unauthorized")
+}
+
+/// What went wrong with Notion in a sync's items, if anything needs the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemTrouble {
+    PermissionLost,
+    TokenRefused,
+}
+
+pub fn item_trouble(items: &[ItemOutcome]) -> Option<ItemTrouble> {
+    let messages = items
+        .iter()
+        .filter(|i| matches!(i.action, ItemAction::Failed | ItemAction::Conflict))
+        .filter_map(|i| i.message.as_deref());
+    let mut found = None;
+    for m in messages {
+        if is_token_refused(m) {
+            return Some(ItemTrouble::TokenRefused);
+        }
+        if is_permission_lost(m) {
+            found = Some(ItemTrouble::PermissionLost);
+        }
+    }
+    found
+}
+
+/// "3 min ago"-style age of a Unix time.
+pub fn ago(now_secs: i64, then_secs: i64) -> String {
+    let d = (now_secs - then_secs).max(0);
+    match d {
+        0..=44 => "just now".to_string(),
+        45..=89 => "1 min ago".to_string(),
+        90..=3599 => format!("{} min ago", (d + 30) / 60),
+        3600..=86_399 => format!("{} h ago", d / 3600),
+        _ => format!("{} d ago", d / 86_400),
+    }
+}
+
+/// "850 ms" / "1.2 s".
+pub fn duration_label(ms: i64) -> String {
+    if ms < 1000 {
+        format!("{} ms", ms.max(0))
+    } else {
+        format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
+    }
+}
+
+/// A link is only made of an http(s) URL (the relay relays what Notion says).
+pub fn safe_url(url: Option<&str>) -> Option<String> {
+    url.filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(str::to_string)
+}
+
+/// "1 pushed, 1 unchanged": the non-zero counts, or a plain sentence when there are none.
+pub fn summary_text(s: &SyncSummary) -> String {
+    let parts: Vec<String> = [
+        (s.created, "created"),
+        (s.pushed, "pushed"),
+        (s.pulled, "pulled"),
+        (s.unchanged, "unchanged"),
+        (
+            s.conflicts,
+            if s.conflicts == 1 {
+                "conflict"
+            } else {
+                "conflicts"
+            },
+        ),
+        (s.skipped, "skipped"),
+        (s.failed, "failed"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
+    if parts.is_empty() {
+        "Nothing to sync.".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapping(status: MappingStatus, last: Option<i64>, auto: bool) -> Mapping {
+        Mapping {
+            id: "m".into(),
+            kind: MappingKind::FilePage,
+            path: "a.md".into(),
+            direction: Direction::Bidirectional,
+            strategy: ConflictStrategy::Merge,
+            notion_page_id: None,
+            notion_url: None,
+            title: None,
+            last_synced_at: last,
+            status,
+            auto_sync: auto,
+            sync_interval_secs: 300,
+            recursive: false,
+        }
+    }
+
+    #[test]
+    fn statuses() {
+        let now = 10_000;
+        let s = |m: &Mapping| CardStatus::of(m, now).badge().2;
+        assert_eq!(
+            s(&mapping(MappingStatus::NeverSynced, None, true)),
+            "never_synced"
+        );
+        assert_eq!(
+            s(&mapping(MappingStatus::Synced, Some(now - 10), true)),
+            "synced"
+        );
+        assert_eq!(
+            s(&mapping(MappingStatus::Synced, Some(now - 400), true)),
+            "overdue"
+        );
+        assert_eq!(
+            s(&mapping(MappingStatus::Synced, Some(now - 400), false)),
+            "synced"
+        );
+        assert_eq!(
+            s(&mapping(MappingStatus::Failed, Some(now - 400), true)),
+            "failed"
+        );
+        assert_eq!(
+            s(&mapping(MappingStatus::Conflicts, Some(now), true)),
+            "conflicts"
+        );
+        assert_eq!(CardStatus::RecentlySynced.badge().0, "Recently Synced");
+        assert!(is_due(
+            &mapping(MappingStatus::NeverSynced, None, true),
+            now
+        ));
+        assert!(!is_due(
+            &mapping(MappingStatus::Synced, Some(now - 10), true),
+            now
+        ));
+        assert!(!is_due(
+            &mapping(MappingStatus::Synced, Some(0), false),
+            now
+        ));
+    }
+
+    #[test]
+    fn labels_round_trip() {
+        for d in DIRECTIONS {
+            assert_eq!(direction_from(direction_label(d).1), Some(d));
+        }
+        for s in STRATEGIES {
+            assert_eq!(strategy_from(strategy_label(s).1), Some(s));
+        }
+        assert_eq!(direction_from("sideways"), None);
+        assert_eq!(interval_label(60), "1 min");
+        assert_eq!(interval_label(300), "5 min");
+        assert_eq!(interval_label(3600), "1 hour");
+        assert_eq!(interval_label(21_600), "6 hours");
+        assert_eq!(interval_label(86_400), "1 day");
+        assert_eq!(interval_label(90), "90 s");
+        assert_eq!(kind_spec(MappingKind::FilePage).value, "file_page");
+    }
+
+    #[test]
+    fn troubles() {
+        let item = |action, m: &str| ItemOutcome {
+            path: "a.md".into(),
+            action,
+            message: Some(m.into()),
+        };
+        assert_eq!(
+            item_trouble(&[item(
+                ItemAction::Failed,
+                "the Notion page was not found or is no longer shared with the integration"
+            )]),
+            Some(ItemTrouble::PermissionLost)
+        );
+        assert_eq!(
+            item_trouble(&[item(
+                ItemAction::Failed,
+                "Notion refused the connection's token: reconnect Notion"
+            )]),
+            Some(ItemTrouble::TokenRefused)
+        );
+        assert_eq!(
+            item_trouble(&[item(ItemAction::Pushed, "no longer shared")]),
+            None
+        );
+    }
+
+    #[test]
+    fn ages_and_durations() {
+        assert_eq!(ago(100, 100), "just now");
+        assert_eq!(ago(1000, 940), "1 min ago");
+        assert_eq!(ago(1000, 700), "5 min ago");
+        assert_eq!(ago(10_000, 2_000), "2 h ago");
+        assert_eq!(ago(1_000_000, 0), "11 d ago");
+        assert_eq!(duration_label(850), "850 ms");
+        assert_eq!(duration_label(1250), "1.2 s");
+        assert_eq!(safe_url(Some("javascript:alert(1)")), None);
+    }
+
+    #[test]
+    fn summaries() {
+        assert_eq!(summary_text(&SyncSummary::default()), "Nothing to sync.");
+        let s = SyncSummary {
+            pushed: 1,
+            conflicts: 2,
+            ..Default::default()
+        };
+        assert_eq!(summary_text(&s), "1 pushed, 2 conflicts");
+    }
+}
