@@ -222,6 +222,7 @@ async fn plan(
         complete: false,
         confirm_deletions: false,
         accepts_file_ops: false,
+        project: None,
     };
     let started = relay.start_session(&manifest).await?;
     let mut upload = UploadContents::default();

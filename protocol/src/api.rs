@@ -116,6 +116,10 @@ pub enum MappingKind {
     /// A folder of Markdown files ↔ a database (its data source): one row per file, front
     /// matter keys ↔ properties, titles ↔ file names.
     FolderDatabase,
+    /// Any UTF-8 text file ↔ one page holding it as code blocks (language from the extension).
+    FileCodePage,
+    /// The Repl itself ↔ one row of a "Projects" database (Replit → Notion only).
+    ReplProjectRow,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -45,6 +45,33 @@ pub struct Manifest {
     /// deletions and renames coming from Notion as skipped.
     #[serde(default)]
     pub accepts_file_ops: bool,
+    /// `repl_project_row` mappings: the Repl as the panel sees it (`files` stays empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<ReplProject>,
+}
+
+/// What a `repl_project_row` mapping writes into its row. Labels the panel reads from the
+/// workspace (`data.currentRepl`, `.replit`, the file tree): shown in Notion, never trusted for
+/// authorization (the verified Replit token says who and which Repl).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplProject {
+    pub repl_id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub url: String,
+    pub is_private: bool,
+    /// As Replit gives `timeCreated` (ISO 8601), when known.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// The owner's username (a user or a team), when known.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// From `.replit` `modules`, else from file extensions; sorted, unique.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Files in the Repl (default excludes applied).
+    pub file_count: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -69,6 +69,15 @@ async fn create(
     user: AuthUser,
     Json(req): Json<CreateMapping>,
 ) -> ApiResult<(StatusCode, Json<Mapping>)> {
+    if matches!(
+        req.kind,
+        MappingKind::FileCodePage | MappingKind::ReplProjectRow
+    ) {
+        return Err(ApiError::bad_request(
+            "kind_not_supported",
+            "this relay does not sync code-page or project-row mappings yet; use a file ↔ page or folder ↔ database mapping",
+        ));
+    }
     let folder = req.kind == MappingKind::FolderDatabase;
     let path = if folder && req.path.trim_matches('/').is_empty() {
         // The Repl root.

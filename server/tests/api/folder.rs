@@ -92,6 +92,7 @@ impl Repl {
             complete: o.complete,
             confirm_deletions: o.confirm,
             accepts_file_ops: true,
+            project: None,
         };
         let started = client.start_session(&manifest).await.expect("start");
         let upload = UploadContents {
