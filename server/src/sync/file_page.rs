@@ -93,6 +93,12 @@ pub(super) async fn sync(
             return Ok(Step::only(path, ItemAction::Skipped, Some(msg)));
         }
     }
+    if uploaded.as_deref().is_some_and(looks_binary) {
+        // Text from a binary file is already lossy (the workspace decoded it as UTF-8): syncing
+        // it would carry the damage to Notion and back into the file (SPEC §12).
+        let msg = "the file looks binary (it contains NUL bytes); it was left alone".to_string();
+        return Ok(Step::only(path, ItemAction::Skipped, Some(msg)));
+    }
     let base = state.store.item(&cx.mapping.id, path).await?;
     let page_base = base.as_ref().map(page_base);
     // The file unchanged since the base is the base's text: it was not uploaded.
@@ -120,6 +126,11 @@ pub(super) async fn sync(
         remote,
     };
     item.run().await
+}
+
+/// Git's test: a NUL byte means binary (text files never hold one).
+pub(super) fn looks_binary(text: &str) -> bool {
+    text.contains('\0')
 }
 
 /// One markdown read; a page that cannot be read is checked for the trash (evidence of deletion)

@@ -3,6 +3,7 @@
 //! SQLite and PostgreSQL.
 
 mod auth;
+mod bad_input;
 mod durability;
 mod folder;
 mod helpers;

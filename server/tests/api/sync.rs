@@ -117,12 +117,23 @@ impl Notion {
         let token = notion::AccessToken::new(app.emulator.mint_integration_token().await);
         Notion { client, token }
     }
-    async fn markdown(&self, page_id: &str) -> String {
+    pub(crate) async fn markdown(&self, page_id: &str) -> String {
         self.client
             .get_page_markdown(&self.token, page_id)
             .await
             .expect("get markdown")
             .markdown
+    }
+    /// Moves the page to Notion's trash, as a person would.
+    pub(crate) async fn trash(&self, page_id: &str) {
+        let req = notion::UpdatePageRequest {
+            in_trash: Some(true),
+            ..Default::default()
+        };
+        self.client
+            .update_page(&self.token, page_id, &req)
+            .await
+            .expect("trash");
     }
     pub(crate) async fn replace(&self, page_id: &str, md: &str) {
         let req = notion::UpdatePageMarkdown::replace_content(md);
