@@ -4,6 +4,7 @@
 //! what `cargo xtask run` starts.
 
 pub mod flags;
+pub mod fuzz;
 pub mod panel;
 pub mod run;
 pub mod stack;

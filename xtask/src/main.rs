@@ -17,6 +17,9 @@ Commands:
          the wasm panel build and the headless-Chromium end-to-end suite.
   e2e    Only the headless-Chromium end-to-end tests.
            --screenshots       instead, regenerate docs/screenshots/ (every screen, dark and light)
+  fuzz   Run the cargo-fuzz targets (nightly; not in `test`), each for a bounded time.
+           --target NAME       only this one (translate_round_trip, front_matter, token_verifier)
+           --seconds N         per target (default 600)
   dist   Build the panel bundle into target/panel (what you publish to Replit).
            RELAY_URL=https://… bakes the relay's address into the bundle.
   help   This text.
@@ -44,6 +47,17 @@ fn real_main() -> anyhow::Result<()> {
             let screenshots = args.flag("--screenshots");
             args.finish()?;
             test::e2e(&sh, screenshots)
+        }
+        Some("fuzz") => {
+            let target = args.value("--target")?;
+            let seconds = match args.value("--seconds")? {
+                Some(s) => s
+                    .parse()
+                    .with_context(|| format!("--seconds takes a number, got `{s}`"))?,
+                None => 600,
+            };
+            args.finish()?;
+            xtask::fuzz::fuzz(&sh, target.as_deref(), seconds)
         }
         Some("dist") => {
             args.finish()?;
