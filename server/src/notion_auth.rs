@@ -65,6 +65,15 @@ pub async fn refresh(
             adopt(state, user_id, &current).await
         }
         Err(e) => {
+            // The usual cause: another request (or replica) used the same refresh token a moment
+            // ago. Notion has already rotated the pair, but the winner may not have stored it
+            // yet; give it a moment before concluding the user must reconnect.
+            for _ in 0..ADOPT_ATTEMPTS {
+                if let Some(token) = adopt(state, user_id, &current).await? {
+                    return Ok(Some(token));
+                }
+                tokio::time::sleep(ADOPT_WAIT).await;
+            }
             tracing::warn!(
                 user_id,
                 error = format!("{e:#}"),
@@ -74,6 +83,12 @@ pub async fn refresh(
         }
     }
 }
+
+/// How long a refused refresh waits for a concurrent winner to store the rotated pair: up to
+/// `ADOPT_ATTEMPTS × ADOPT_WAIT` (the winner's store follows its token call within milliseconds;
+/// the margin covers a loaded database).
+const ADOPT_ATTEMPTS: u32 = 40;
+const ADOPT_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The tokens another replica stored meanwhile, if any.
 async fn adopt(state: &AppState, user_id: i64, stale: &str) -> ApiResult<Option<AccessToken>> {
