@@ -303,7 +303,10 @@ fn first_link(input: &Input<'_>, text: &str, page: &RemotePage<'_>, settings: &S
         return both_present(input, &base, text, page, settings);
     }
     if local.is_empty() {
-        let content = file_text(&remote, TextForm::detect(text));
+        let mut form = TextForm::detect(text);
+        // An empty file has no form yet: it gets the usual final line break.
+        form.final_newline |= text.is_empty();
+        let content = file_text(&remote, form);
         let mut plan = Plan::new(Action::Pull);
         plan.history.push(HistoryEntry {
             side: SideName::Local,

@@ -261,7 +261,7 @@ fn first_link_agrees_or_asks() {
         Action::Conflict
     );
     let p = run(None, "", &md("from Notion"), &Settings::default());
-    assert_eq!(written(&p), "from Notion");
+    assert_eq!(written(&p), "from Notion\n");
 }
 
 #[test]

@@ -69,13 +69,10 @@ async fn create(
     user: AuthUser,
     Json(req): Json<CreateMapping>,
 ) -> ApiResult<(StatusCode, Json<Mapping>)> {
-    if matches!(
-        req.kind,
-        MappingKind::FileCodePage | MappingKind::ReplProjectRow
-    ) {
+    if req.kind == MappingKind::ReplProjectRow {
         return Err(ApiError::bad_request(
             "kind_not_supported",
-            "this relay does not sync code-page or project-row mappings yet; use a file ↔ page or folder ↔ database mapping",
+            "this relay does not sync project-row mappings yet; use a file ↔ page, code page or folder ↔ database mapping",
         ));
     }
     let folder = req.kind == MappingKind::FolderDatabase;
@@ -94,6 +91,12 @@ async fn create(
             return Err(ApiError::bad_request(
                 "not_markdown",
                 "a file ↔ page mapping needs a Markdown file (.md)",
+            ));
+        }
+        if req.kind == MappingKind::FileCodePage && path.is_binary_by_name() {
+            return Err(ApiError::bad_request(
+                "not_text",
+                "a code page holds a text file; this file's name says it is binary",
             ));
         }
         path.as_str().to_string()

@@ -8,6 +8,9 @@
 //! come back as edits (G9); a base that depends on a file write advances only when the panel
 //! confirms it.
 //!
+//! `file_code_page` mappings (any text file as a page of code blocks) run through the same
+//! executor: only the planner differs ([`engine::code_page::plan`]).
+//!
 //! A conflict the user settled is applied here too, and only to the very versions the user chose
 //! between: the engine plans it against a base made from the side the user kept.
 
@@ -30,6 +33,9 @@ use protocol::ContentHash;
 
 /// The page dialect the relay reads and writes.
 const DIALECT: Dialect = Dialect::V1;
+
+/// `sync_mappings.kind` of a text file held as code blocks; executed here like a Markdown page.
+pub const CODE_KIND: &str = "file_code_page";
 
 pub(super) struct Step {
     pub outcome: ItemOutcome,
@@ -166,6 +172,16 @@ impl<'a> Item<'a> {
         }
     }
 
+    /// The engine's plan for this item: a Markdown page, or a page of code blocks
+    /// (`file_code_page`), which the same executor carries out.
+    fn plan(&self, input: &Input<'_>) -> Plan {
+        if self.cx.mapping.kind == CODE_KIND {
+            engine::code_page::plan(input, &self.settings())
+        } else {
+            file_page::plan(input, &self.settings())
+        }
+    }
+
     fn settings(&self) -> Settings {
         Settings {
             strategy: self.cx.mapping.strategy.parse().unwrap_or(Strategy::Merge),
@@ -179,12 +195,13 @@ impl<'a> Item<'a> {
     fn title(&self) -> String {
         match &self.page_base {
             Some(b) => b.title.clone(),
-            None => self
-                .cx
-                .mapping
-                .title
-                .clone()
-                .unwrap_or_else(|| engine::title::file_stem(self.path()).to_string()),
+            None => self.cx.mapping.title.clone().unwrap_or_else(|| {
+                if self.cx.mapping.kind == CODE_KIND {
+                    engine::code_page::title_for(self.path())
+                } else {
+                    engine::title::file_stem(self.path()).to_string()
+                }
+            }),
         }
     }
 
@@ -215,7 +232,7 @@ impl<'a> Item<'a> {
                 &title,
                 &empty,
             );
-            file_page::plan(&input, &self.settings())
+            self.plan(&input)
         };
         if self.cx.dry_run {
             return Ok(preview(self.path(), &plan));
@@ -310,7 +327,7 @@ impl<'a> Item<'a> {
                 };
                 let input = self.input(Some(&b), Some(&current_text), &title, &empty);
                 (
-                    file_page::plan(&input, &self.settings()),
+                    self.plan(&input),
                     None,
                     "conflict resolved: the Repl's version is now in Notion",
                 )
@@ -323,7 +340,7 @@ impl<'a> Item<'a> {
                 };
                 let input = self.input(Some(&b), Some(&current_text), &title, &empty);
                 (
-                    file_page::plan(&input, &self.settings()),
+                    self.plan(&input),
                     None,
                     "conflict resolved: Notion's version goes into the file",
                 )
@@ -340,7 +357,7 @@ impl<'a> Item<'a> {
                     ..base
                 };
                 let input = self.input(Some(&b), Some(&merged), &title, &empty);
-                let plan = file_page::plan(&input, &self.settings());
+                let plan = self.plan(&input);
                 let write = (merged != current_text).then(|| FileWrite {
                     path: path.clone(),
                     expected_hash: self.local.map(|e| e.hash.clone()),

@@ -3,6 +3,7 @@
 //! SQLite and PostgreSQL.
 
 mod auth;
+mod code_page;
 mod durability;
 mod folder;
 mod helpers;
