@@ -11,6 +11,7 @@
 //! - [`normalize`]: file bytes (BOM, CRLF, final newline) and content hashing.
 //! - [`code_page`]: any text file ↔ a page of code blocks — [`code_page::plan`], the same
 //!   [`file_page::Plan`] with a line-level three-way merge, split within Notion's limits.
+//! - [`project_row`]: the Repl as a row of a Projects database — values, types, what to write.
 //! - [`names`], [`title`], [`base_rule`]: safe file names, titles, and the hash-level base rule
 //!   the relay started with.
 //!
@@ -29,6 +30,7 @@ pub mod merge;
 pub mod names;
 pub mod normalize;
 pub mod planner;
+pub mod project_row;
 pub mod strategy;
 pub mod title;
 pub mod translate;
