@@ -797,7 +797,7 @@ fn preview(path: &str, plan: &Plan) -> Step {
     Step::only(path, action, message)
 }
 
-fn notion_message(err: &notion::NotionError) -> String {
+pub(super) fn notion_message(err: &notion::NotionError) -> String {
     if err.is_unauthorized() {
         "Notion refused the connection's token: reconnect Notion".to_string()
     } else if err.is_not_found() {

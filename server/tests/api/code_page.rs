@@ -146,6 +146,25 @@ async fn push_pull_merge_and_conflicts(db: Db) {
         local.strip_suffix('\n')
     );
     assert_eq!(notion_writes(&app).await, 1, "one markdown PATCH");
+    // The page's version it replaced is in history, and restores as the file it was.
+    let history = client.history(PATH).await.unwrap().revisions;
+    let replaced = history
+        .iter()
+        .find(|r| r.side == protocol::api::Side::Notion)
+        .expect("Notion's version in history");
+    let write = client
+        .restore(
+            &replaced.id,
+            &protocol::api::RestoreRequest {
+                current: Some(local.clone()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        write.content, edited,
+        "restored as code, not as a fenced block"
+    );
 
     // Edits in different places on both sides merge into both.
     let ours = local.replace("let a = 1;", "let a = 10;");

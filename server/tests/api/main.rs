@@ -9,6 +9,7 @@ mod folder;
 mod helpers;
 mod jobs;
 mod oauth;
+mod project_row;
 mod security;
 mod store;
 mod sync;
