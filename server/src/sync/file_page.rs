@@ -34,6 +34,46 @@ use protocol::ContentHash;
 /// The page dialect the relay reads and writes.
 const DIALECT: Dialect = Dialect::V1;
 
+/// Notion refuses request bodies over 500 KB. Markdown goes in pieces whose JSON form stays
+/// under this, leaving room for the rest of the body.
+const MAX_REQUEST_MARKDOWN: usize = 400 * 1024;
+/// Notion applies at most 100 `content_updates` per request.
+const MAX_EDITS: usize = 100;
+
+/// The size of `s` in a JSON body (quotes and escapes included).
+fn json_len(s: &str) -> usize {
+    serde_json::to_string(s).map_or(s.len(), |j| j.len())
+}
+
+/// `markdown` cut between top-level blocks into pieces that each fit in one request (one
+/// piece, the text itself, when it fits already). A single block larger than a request stays
+/// whole: Notion's own block limits keep it far below (a code block holds 200,000 characters).
+fn markdown_pieces(markdown: &str) -> Vec<String> {
+    if json_len(markdown) <= MAX_REQUEST_MARKDOWN {
+        return vec![markdown.to_string()];
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut used = 0;
+    for block in notion_markdown::parse(markdown, DIALECT) {
+        let text = notion_markdown::render(std::slice::from_ref(&block), DIALECT);
+        let n = json_len(&text) + 1;
+        if !cur.is_empty() && used + n > MAX_REQUEST_MARKDOWN {
+            out.push(std::mem::take(&mut cur));
+            used = 0;
+        }
+        if !cur.is_empty() {
+            cur.push('\n');
+        }
+        cur.push_str(&text);
+        used += n;
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 /// `sync_mappings.kind` of a text file held as code blocks; executed here like a Markdown page.
 pub const CODE_KIND: &str = "file_code_page";
 
@@ -564,19 +604,19 @@ impl<'a> Item<'a> {
             } => {
                 let (page_id, md) = match &self.cx.mapping.notion_page_id {
                     // Linking an existing, empty page: fill it.
-                    Some(id) => {
-                        state.pace(token).await?;
-                        let req = notion::UpdatePageMarkdown::replace_content(markdown);
-                        match state.notion.update_page_markdown(token, id, &req).await {
-                            Ok(pm) => (id.clone(), pm.markdown),
-                            Err(e) => return Ok(Err(failed(path, &e))),
-                        }
-                    }
+                    Some(id) => match self.replace_in_pieces(id, markdown).await? {
+                        Ok(pm) => (id.clone(), pm.markdown),
+                        Err(e) => return Ok(Err(failed(path, &e))),
+                    },
                     None => {
+                        // A body larger than one request goes in pieces: the first with the
+                        // create, the rest appended once the page exists.
+                        let mut pieces = markdown_pieces(markdown).into_iter();
+                        let first = pieces.next().unwrap_or_default();
                         let req = notion::CreatePageRequest::markdown(
                             self.cx.mapping.notion_parent_page_id.as_deref(),
                             title,
-                            markdown,
+                            &first,
                         );
                         state.pace(token).await?;
                         let page = match state.notion.create_page(token, &req).await {
@@ -593,6 +633,11 @@ impl<'a> Item<'a> {
                                 crate::now(),
                             )
                             .await?;
+                        for piece in pieces {
+                            if let Err(e) = self.append(&page.id, piece).await? {
+                                return Ok(Err(failed(path, &e)));
+                            }
+                        }
                         // The create answer is a page object; the base is what Notion made of ours.
                         state.pace(token).await?;
                         match state.notion.get_page_markdown(token, &page.id).await {
@@ -607,26 +652,7 @@ impl<'a> Item<'a> {
             RemoteOp::Update { edit, title, .. } => {
                 let mut md = None;
                 if let Some(edit) = edit {
-                    let req = match edit {
-                        engine::edits::RemoteEdit::Update { edits } => {
-                            notion::UpdatePageMarkdown::UpdateContent {
-                                content_updates: edits
-                                    .iter()
-                                    .map(|e| notion::ContentUpdate::new(&e.old_str, &e.new_str))
-                                    .collect(),
-                                allow_deleting_content: false,
-                            }
-                        }
-                        engine::edits::RemoteEdit::Replace { markdown } => {
-                            notion::UpdatePageMarkdown::replace_content(markdown)
-                        }
-                    };
-                    state.pace(token).await?;
-                    match state
-                        .notion
-                        .update_page_markdown(token, &current_page, &req)
-                        .await
-                    {
+                    match self.send_edit(&current_page, edit).await? {
                         Ok(pm) => {
                             self.verify(plan, &pm.markdown);
                             md = Some(pm.markdown);
@@ -671,6 +697,119 @@ impl<'a> Item<'a> {
                     return Ok(Err(failed(path, &e)));
                 }
                 Ok(Ok((current_page, None)))
+            }
+        }
+    }
+
+    /// One `PATCH /v1/pages/{id}/markdown`, paced.
+    async fn patch_markdown(
+        &self,
+        page_id: &str,
+        req: &notion::UpdatePageMarkdown,
+    ) -> ApiResult<Result<notion::PageMarkdown, notion::NotionError>> {
+        self.state.pace(self.cx.token).await?;
+        Ok(self
+            .state
+            .notion
+            .update_page_markdown(self.cx.token, page_id, req)
+            .await)
+    }
+
+    /// Appends Markdown at the end of the page.
+    async fn append(
+        &self,
+        page_id: &str,
+        markdown: String,
+    ) -> ApiResult<Result<notion::PageMarkdown, notion::NotionError>> {
+        let req = notion::UpdatePageMarkdown::InsertContent {
+            content: markdown,
+            after: None,
+            at_start: false,
+        };
+        self.patch_markdown(page_id, &req).await
+    }
+
+    /// `replace_content` with `markdown`, in request-sized pieces (the rest appended).
+    async fn replace_in_pieces(
+        &self,
+        page_id: &str,
+        markdown: &str,
+    ) -> ApiResult<Result<notion::PageMarkdown, notion::NotionError>> {
+        let mut pieces = markdown_pieces(markdown).into_iter();
+        let first = pieces.next().unwrap_or_default();
+        let req = notion::UpdatePageMarkdown::replace_content(&first);
+        let mut last = match self.patch_markdown(page_id, &req).await? {
+            Ok(pm) => pm,
+            Err(e) => return Ok(Err(e)),
+        };
+        for piece in pieces {
+            last = match self.append(page_id, piece).await? {
+                Ok(pm) => pm,
+                Err(e) => return Ok(Err(e)),
+            };
+        }
+        Ok(Ok(last))
+    }
+
+    /// The engine's edit, in as many requests as Notion's size limit needs. Edits apply in
+    /// order, so consecutive groups of them are the same edit; one edit too large for any
+    /// request becomes the replaced page, in pieces. Returns the page after the last request.
+    async fn send_edit(
+        &self,
+        page_id: &str,
+        edit: &engine::edits::RemoteEdit,
+    ) -> ApiResult<Result<notion::PageMarkdown, notion::NotionError>> {
+        let edits = match edit {
+            engine::edits::RemoteEdit::Replace { markdown } => {
+                return self.replace_in_pieces(page_id, markdown).await
+            }
+            engine::edits::RemoteEdit::Update { edits } => edits,
+        };
+        let size = |e: &engine::edits::ContentEdit| json_len(&e.old_str) + json_len(&e.new_str);
+        if edits.iter().any(|e| size(e) > MAX_REQUEST_MARKDOWN) {
+            let current = self.remote_markdown().unwrap_or_default();
+            if let Some(desired) = engine::edits::apply(current, edits) {
+                return self.replace_in_pieces(page_id, &desired).await;
+            }
+        }
+        let mut groups: Vec<Vec<&engine::edits::ContentEdit>> = Vec::new();
+        let mut used = 0;
+        for e in edits {
+            match groups.last_mut() {
+                Some(g) if used + size(e) <= MAX_REQUEST_MARKDOWN && g.len() < MAX_EDITS => {
+                    used += size(e);
+                    g.push(e);
+                }
+                _ => {
+                    used = size(e);
+                    groups.push(vec![e]);
+                }
+            }
+        }
+        let mut last = None;
+        for g in groups {
+            let req = notion::UpdatePageMarkdown::UpdateContent {
+                content_updates: g
+                    .iter()
+                    .map(|e| notion::ContentUpdate::new(&e.old_str, &e.new_str))
+                    .collect(),
+                allow_deleting_content: false,
+            };
+            match self.patch_markdown(page_id, &req).await? {
+                Ok(pm) => last = Some(pm),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        match last {
+            Some(pm) => Ok(Ok(pm)),
+            // No edit at all: the page as it is.
+            None => {
+                self.state.pace(self.cx.token).await?;
+                Ok(self
+                    .state
+                    .notion
+                    .get_page_markdown(self.cx.token, page_id)
+                    .await)
             }
         }
     }

@@ -309,10 +309,19 @@ async fn large_file_and_crlf(db: Db) {
         return;
     };
     // Over 200,000 characters: several code blocks of at most 200,000 each.
-    let big: String = (0..12_000)
-        .map(|i| format!("export const value_{i:05} = {i}; // line {i}\n"))
+    // Long lines keep the line diffs of a whole rewrite cheap in a debug build.
+    let big: String = (0..600)
+        .map(|i| {
+            format!(
+                "export const value_{i:05} = \"{}\"; // line {i}\n",
+                "ab".repeat(450)
+            )
+        })
         .collect();
-    assert!(big.chars().count() > 400_000);
+    assert!(
+        big.len() > 500 * 1024,
+        "more than one Notion request can carry"
+    );
     let mapping = client
         .create_mapping(&code_mapping(
             "src/big.ts",
@@ -353,7 +362,7 @@ async fn large_file_and_crlf(db: Db) {
     assert!(copied.as_deref() == Some(big.as_str()), "byte-identical");
 
     // One line edited in the middle of the large file goes as one small edit and comes back.
-    let edited = big.replace("value_06000 = 6000;", "value_06000 = -1;");
+    let edited = big.replace("value_00300 = \"", "value_00300 = -1 + \"");
     file = Some(edited.clone());
     let (_, result) = panel.sync(&mapping, "src/big.ts", &mut file).await;
     assert_eq!(action(&result), ItemAction::Pushed);
@@ -363,6 +372,20 @@ async fn large_file_and_crlf(db: Db) {
         copied.as_deref() == Some(edited.as_str()),
         "byte-identical after an edit"
     );
+
+    // Rewritten throughout: more than one request can carry (Notion's 500 KB), sent in pieces.
+    let rewritten = edited.replace("export const", "export let");
+    file = Some(rewritten.clone());
+    let (_, result) = panel.sync(&mapping, "src/big.ts", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Pushed, "{:?}", result.items);
+    let (_, result) = panel.sync(&copy, "src/copy.ts", &mut copied).await;
+    assert_eq!(action(&result), ItemAction::Pulled);
+    assert!(
+        copied.as_deref() == Some(rewritten.as_str()),
+        "byte-identical after a rewrite"
+    );
+    let (_, result) = panel.sync(&mapping, "src/big.ts", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Unchanged);
 
     // CRLF and a BOM stay in the file; Notion holds only the code.
     let crlf = "\u{feff}@echo off\r\nset A=1\r\necho %A%\r\n";
