@@ -164,6 +164,23 @@ async fn upsert(db: Db) {
         description: "A small demo, now with tests".into(),
         ..project()
     };
+    // A preview says so and writes nothing.
+    app.emulator.clear_ledger().await;
+    let started = client
+        .start_session(&Manifest {
+            mapping_id: mapping.clone(),
+            project: Some(changed.clone()),
+            dry_run: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let preview = client
+        .upload(&started.session_id, &UploadContents::default())
+        .await
+        .unwrap();
+    assert_eq!(preview.items[0].action, ItemAction::Pushed);
+    assert!(writes(&app.emulator.ledger().await).is_empty());
     app.emulator.clear_ledger().await;
     let result = sync(&client, &mapping, &changed).await;
     assert_eq!(
