@@ -121,6 +121,18 @@ struct Item<'a> {
     text: Option<String>,
     page_base: Option<PageBase>,
     remote: Remote,
+    /// A page create was started at this time (Unix ms) and not finished (see [`FileRules`]).
+    creating: Option<i64>,
+}
+
+/// What a file mapping keeps between sessions (`sync_mappings.rules`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct FileRules {
+    /// Set before a page create and cleared once the page holds the whole file: a create whose
+    /// answer was lost is looked for (G5), and a page whose content did not all arrive is filled,
+    /// instead of a second page being created or our own half page taken for the user's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    creating_page_since_ms: Option<i64>,
 }
 
 pub(super) async fn sync(
@@ -157,6 +169,9 @@ pub(super) async fn sync(
     };
     cx.progress.stage(ProgressStage::ReadingNotion);
     let remote = read_remote(state, &cx).await?;
+    let creating = serde_json::from_str::<FileRules>(&cx.mapping.rules)
+        .unwrap_or_default()
+        .creating_page_since_ms;
     let item = Item {
         state,
         cx,
@@ -164,6 +179,7 @@ pub(super) async fn sync(
         text,
         page_base,
         remote,
+        creating,
     };
     item.run().await
 }
@@ -312,8 +328,9 @@ impl<'a> Item<'a> {
                 truncated,
             } => {
                 // An existing empty page on a first link is a target to fill, not a side to merge.
+                // So is our own page whose create did not finish.
                 if base.is_none()
-                    && markdown.trim().is_empty()
+                    && (markdown.trim().is_empty() || self.creating.is_some())
                     && self.cx.mapping.notion_page_id.is_some()
                 {
                     RemoteSide::NotCreated
@@ -609,6 +626,35 @@ impl<'a> Item<'a> {
                         Err(e) => return Ok(Err(failed(path, &e))),
                     },
                     None => {
+                        if let Some(since) = self.creating {
+                            // The last create's answer was lost: if the page exists, it is
+                            // filled rather than created again.
+                            match self.find_lost_create(title, since).await? {
+                                Ok(Some(page)) => {
+                                    state
+                                        .store
+                                        .set_mapping_page(
+                                            &self.cx.mapping.id,
+                                            &page.id,
+                                            Some(&page.url),
+                                            title,
+                                            crate::now(),
+                                        )
+                                        .await?;
+                                    let md =
+                                        match self.replace_in_pieces(&page.id, markdown).await? {
+                                            Ok(pm) => pm.markdown,
+                                            Err(e) => return Ok(Err(failed(path, &e))),
+                                        };
+                                    self.set_creating(None).await?;
+                                    self.verify(plan, &md);
+                                    return Ok(Ok((page.id, Some(md))));
+                                }
+                                Ok(None) => {}
+                                Err(e) => return Ok(Err(failed(path, &e))),
+                            }
+                        }
+                        self.set_creating(Some(super::now_ms())).await?;
                         // A body larger than one request goes in pieces: the first with the
                         // create, the rest appended once the page exists.
                         let mut pieces = markdown_pieces(markdown).into_iter();
@@ -646,6 +692,9 @@ impl<'a> Item<'a> {
                         }
                     }
                 };
+                if self.creating.is_some() || self.cx.mapping.notion_page_id.is_none() {
+                    self.set_creating(None).await?;
+                }
                 self.verify(plan, &md);
                 Ok(Ok((page_id, Some(md))))
             }
@@ -699,6 +748,67 @@ impl<'a> Item<'a> {
                 Ok(Ok((current_page, None)))
             }
         }
+    }
+
+    /// Records (or clears) an unfinished page create in the mapping's rules.
+    async fn set_creating(&self, since_ms: Option<i64>) -> ApiResult<()> {
+        let rules = FileRules {
+            creating_page_since_ms: since_ms,
+        };
+        self.state
+            .store
+            .set_mapping_rules(&self.cx.mapping.id, &super::to_json(&rules)?, crate::now())
+            .await?;
+        Ok(())
+    }
+
+    /// The page a create started at `since_ms` made, if it landed although its answer was
+    /// lost: titled `title`, under the mapping's parent, created by our integration no earlier
+    /// than a minute before (Notion's times are minute-rounded), not in the trash.
+    async fn find_lost_create(
+        &self,
+        title: &str,
+        since_ms: i64,
+    ) -> ApiResult<Result<Option<notion::Page>, notion::NotionError>> {
+        let bot_id = self
+            .state
+            .store
+            .connection(self.cx.user.user_id)
+            .await?
+            .map(|c| c.bot_id)
+            .unwrap_or_default();
+        let req = notion::SearchRequest {
+            query: Some(title.to_string()),
+            filter: Some(notion::SearchFilter::Page),
+            ..Default::default()
+        };
+        self.state.pace(self.cx.token).await?;
+        let found = match self.state.notion.search(self.cx.token, &req).await {
+            Ok(f) => f,
+            Err(e) => return Ok(Err(e)),
+        };
+        let parent = self.cx.mapping.notion_parent_page_id.as_deref();
+        let since = since_ms - engine::strategy::NOTION_TIME_GRANULARITY_MS;
+        Ok(Ok(found.results.into_iter().find_map(|r| {
+            let notion::SearchResult::Page(p) = r else {
+                return None;
+            };
+            let parent_ok = match (&p.parent, parent) {
+                (Some(notion::Parent::PageId(id)), Some(want)) => {
+                    id.replace('-', "") == want.replace('-', "")
+                }
+                (Some(notion::Parent::Workspace), None) => true,
+                _ => false,
+            };
+            let created_ms = p
+                .created_time
+                .as_ref()
+                .map(super::folder::notion_side::ms)
+                .unwrap_or(0);
+            let ours = bot_id.is_empty() || p.created_by.as_ref().is_none_or(|u| u.id == bot_id);
+            (parent_ok && ours && created_ms >= since && !p.is_trashed() && p.title() == title)
+                .then_some(*p)
+        })))
     }
 
     /// One `PATCH /v1/pages/{id}/markdown`, paced.

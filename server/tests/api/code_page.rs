@@ -542,3 +542,73 @@ async fn binary_files_cannot_be_code_pages() {
         .unwrap_err();
     assert_eq!(err.status(), Some(400));
 }
+
+async fn lost_create(db: Db) {
+    let Some(Setup {
+        app,
+        client,
+        notion,
+    }) = setup(db, 605).await
+    else {
+        return;
+    };
+    let mapping = client
+        .create_mapping(&code_mapping(
+            "lost.rs",
+            new_page(),
+            Direction::Bidirectional,
+        ))
+        .await
+        .unwrap()
+        .id;
+    // The page create is applied, but its answer is lost.
+    app.emulator
+        .handle()
+        .set_faults(notion_emulator::FaultPlan {
+            seed: 1,
+            rules: vec![notion_emulator::FaultRule {
+                kind: notion_emulator::FaultKind::Lost,
+                probability: None,
+                count: Some(1),
+                method: Some("POST".into()),
+                path: Some("/v1/pages".into()),
+                delay_ms: None,
+            }],
+        })
+        .unwrap();
+    let panel = Panel { client: &client };
+    let mut file = Some("fn lost() {}\n".to_string());
+    let (_, result) = panel.sync(&mapping, "lost.rs", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Failed, "{:?}", result.items);
+    let pages = |n: &Notion| {
+        let req = notion::SearchRequest {
+            query: Some("lost.rs".into()),
+            filter: Some(notion::SearchFilter::Page),
+            ..Default::default()
+        };
+        let (c, t) = (n.client.clone(), n.token.clone());
+        async move { c.search(&t, &req).await.unwrap().results.len() }
+    };
+    assert_eq!(pages(&notion).await, 1, "the lost create was applied");
+    // The next sync finds that page and fills it instead of creating a second one.
+    let (_, result) = panel.sync(&mapping, "lost.rs", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Created, "{:?}", result.items);
+    assert_eq!(pages(&notion).await, 1, "no duplicate page");
+    let page_id = page_of(&client, &mapping).await;
+    assert_eq!(
+        code(&notion.markdown(&page_id).await).as_deref(),
+        Some("fn lost() {}")
+    );
+    let (_, result) = panel.sync(&mapping, "lost.rs", &mut file).await;
+    assert_eq!(action(&result), ItemAction::Unchanged);
+}
+
+#[tokio::test]
+async fn a_lost_page_create_makes_no_duplicate_on_sqlite() {
+    lost_create(Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_lost_page_create_makes_no_duplicate_on_postgres() {
+    lost_create(Db::Postgres).await;
+}
