@@ -4,6 +4,10 @@
 //! Notion, lets [`engine::decide`] choose, writes Notion, and hands back file writes; [`acknowledge`]
 //! advances the base for the writes the panel confirms and records the run in the log.
 //!
+//! Kinds: `file_page` and `file_code_page` items run in `file_page`, `folder_database` in
+//! [`folder`], and `repl_project_row` in [`project_row`] (the Repl's details come with the
+//! manifest; no file is read or written).
+//!
 //! Invariants: a file's base advances only after its write is acknowledged (or, for pushes, after
 //! Notion confirmed the write); a conflict writes nothing on either side.
 
@@ -146,7 +150,11 @@ pub async fn start(
                 "a project-row mapping syncs the Repl's details: send them as `project` in the manifest",
             ));
         };
-        if mapping.repl_id.as_deref().is_some_and(|r| r != p.repl_id) {
+        if mapping
+            .repl_id
+            .as_deref()
+            .is_some_and(|r| r.trim() != p.repl_id.trim())
+        {
             return Err(ApiError::bad_request(
                 "wrong_repl",
                 "this project-row mapping belongs to another Repl",
