@@ -231,7 +231,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    fn new(action: Action) -> Plan {
+    pub(crate) fn new(action: Action) -> Plan {
         Plan {
             action,
             message: None,
@@ -245,7 +245,7 @@ impl Plan {
         }
     }
 
-    fn skip(message: impl Into<String>) -> Plan {
+    pub(crate) fn skip(message: impl Into<String>) -> Plan {
         Plan {
             message: Some(message.into()),
             ..Plan::new(Action::Skip)
@@ -302,7 +302,7 @@ impl<'a> LocalFile<'a> {
     }
 }
 
-fn file_write(content: String, expected: Option<&str>) -> FileOp {
+pub(crate) fn file_write(content: String, expected: Option<&str>) -> FileOp {
     FileOp::Write {
         new_hash: ContentHash::of(&content),
         expected_hash: expected.map(ContentHash::of),

@@ -9,8 +9,11 @@
 //!   conflict strategies, the fewest remote edits.
 //! - [`frontmatter`]: YAML front matter ↔ typed page properties, formatting kept.
 //! - [`normalize`]: file bytes (BOM, CRLF, final newline) and content hashing.
-//! - [`names`], [`code_page`], [`title`], [`base_rule`]: safe file names, code-file pages,
-//!   titles, and the hash-level base rule the relay started with.
+//! - [`code_page`]: any text file ↔ a page of code blocks — [`code_page::plan`], the same
+//!   [`file_page::Plan`] with a line-level three-way merge, split within Notion's limits.
+//! - [`project_row`]: the Repl as a row of a Projects database — values, types, what to write.
+//! - [`names`], [`title`], [`base_rule`]: safe file names, titles, and the hash-level base rule
+//!   the relay started with.
 //!
 //! Architecture invariant: no I/O, no clock, no randomness. Every input is an argument, so every
 //! decision can be replayed and property-tested. The relay does the I/O around it.
@@ -27,6 +30,7 @@ pub mod merge;
 pub mod names;
 pub mod normalize;
 pub mod planner;
+pub mod project_row;
 pub mod strategy;
 pub mod title;
 pub mod translate;

@@ -546,5 +546,114 @@ pub fn merge_lines(base: &str, ours: &str, theirs: &str) -> Option<String> {
     Some(out)
 }
 
+/// The outcome of [`merge_lines_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineMerge {
+    /// The merged text; `None` when a conflict was left open ([`Policy::Unresolved`]).
+    pub text: Option<String>,
+    /// Regions both sides changed differently (decided by the policy, or open).
+    pub conflicts: Vec<ConflictHunk>,
+}
+
+/// Line-level three-way merge where overlapping changes are decided by `policy`, region by
+/// region: non-overlapping changes of both sides always merge, and only the regions both sides
+/// changed differently go to the policy (G13). Used for files held as code, where lines are the
+/// only structure.
+pub fn merge_lines_with(base: &str, ours: &str, theirs: &str, policy: Policy) -> LineMerge {
+    /// A hunk: its side, the base lines it replaces, and the replacement lines on its side.
+    type LineHunk = (Side, Range<usize>, Range<usize>);
+    let clean = |text: &str| LineMerge {
+        text: Some(text.to_string()),
+        conflicts: Vec::new(),
+    };
+    if ours == theirs || theirs == base {
+        return clean(ours);
+    }
+    if ours == base {
+        return clean(theirs);
+    }
+    let b: Vec<&str> = base.split_inclusive('\n').collect();
+    let o: Vec<&str> = ours.split_inclusive('\n').collect();
+    let t: Vec<&str> = theirs.split_inclusive('\n').collect();
+    let cuts = vec![true; b.len() + 1];
+    let mut hunks: Vec<LineHunk> = Vec::new();
+    for (a, r) in cut_hunks(&diff(&b, &o).1, &cuts) {
+        hunks.push((Side::Local, a, r));
+    }
+    for (a, r) in cut_hunks(&diff(&b, &t).1, &cuts) {
+        hunks.push((Side::Remote, a, r));
+    }
+    hunks.sort_by_key(|(_, a, _)| (a.start, a.end));
+    // Groups of overlapping hunks, as in the block merge.
+    let mut groups: Vec<Vec<LineHunk>> = Vec::new();
+    for h in hunks {
+        if let Some(g) = groups.last_mut() {
+            let start = g.iter().map(|x| x.1.start).min().unwrap_or(0);
+            let end = g.iter().map(|x| x.1.end).max().unwrap_or(start);
+            if overlaps(&(start..end), &h.1) || g.iter().any(|x| overlaps(&x.1, &h.1)) {
+                g.push(h);
+                continue;
+            }
+        }
+        groups.push(vec![h]);
+    }
+    // One side's text for a base region: the base lines with that side's hunks applied.
+    let region =
+        |g: &[(Side, Range<usize>, Range<usize>)], side: Side, span: &Range<usize>| -> String {
+            let lines = if side == Side::Local { &o } else { &t };
+            let mut out = String::new();
+            let mut pos = span.start;
+            for (_, a, r) in g.iter().filter(|x| x.0 == side) {
+                b[pos..a.start].iter().for_each(|l| out.push_str(l));
+                lines[r.clone()].iter().for_each(|l| out.push_str(l));
+                pos = a.end;
+            }
+            b[pos..span.end].iter().for_each(|l| out.push_str(l));
+            out
+        };
+    let mut out = String::with_capacity(ours.len().max(theirs.len()));
+    let mut conflicts = Vec::new();
+    let mut open = false;
+    let mut pos = 0;
+    for g in &groups {
+        let start = g.iter().map(|x| x.1.start).min().unwrap_or(0);
+        let end = g.iter().map(|x| x.1.end).max().unwrap_or(start);
+        let span = start..end;
+        let local = region(g, Side::Local, &span);
+        let remote = region(g, Side::Remote, &span);
+        let both = g.iter().any(|x| x.0 == Side::Local) && g.iter().any(|x| x.0 == Side::Remote);
+        let with = if !both || local == remote {
+            if g.iter().any(|x| x.0 == Side::Local) {
+                local
+            } else {
+                remote
+            }
+        } else {
+            let base_text: String = b[span.clone()].concat();
+            conflicts.push(ConflictHunk {
+                base: base_text,
+                local: local.clone(),
+                remote: remote.clone(),
+            });
+            match policy {
+                Policy::Local => local,
+                Policy::Remote => remote,
+                Policy::Unresolved => {
+                    open = true;
+                    continue;
+                }
+            }
+        };
+        b[pos..span.start].iter().for_each(|l| out.push_str(l));
+        out.push_str(&with);
+        pos = span.end;
+    }
+    b[pos..].iter().for_each(|l| out.push_str(l));
+    LineMerge {
+        text: (!open).then_some(out),
+        conflicts,
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -47,6 +47,25 @@ impl ReplPath {
         &self.0
     }
 
+    /// A name that says the file is not text (images, archives, compiled code): such a file
+    /// cannot be held as code. Files without such an extension are checked as they are read
+    /// (the panel skips anything that is not UTF-8).
+    pub fn is_binary_by_name(&self) -> bool {
+        const BINARY: &[&str] = &[
+            "png", "jpg", "jpeg", "gif", "webp", "ico", "bmp", "tiff", "pdf", "zip", "gz", "tgz",
+            "bz2", "xz", "7z", "rar", "tar", "jar", "war", "class", "o", "a", "so", "dylib", "dll",
+            "exe", "bin", "wasm", "pyc", "db", "sqlite", "mp3", "mp4", "mov", "avi", "wav", "ogg",
+            "flac", "woff", "woff2", "ttf", "otf", "eot",
+        ];
+        let name = self.0.rsplit('/').next().unwrap_or(&self.0);
+        match name.rsplit_once('.') {
+            Some((stem, ext)) if !stem.is_empty() => {
+                BINARY.contains(&ext.to_ascii_lowercase().as_str())
+            }
+            _ => false,
+        }
+    }
+
     pub fn is_markdown(&self) -> bool {
         let lower = self.0.to_ascii_lowercase();
         lower.ends_with(".md") || lower.ends_with(".markdown")
@@ -106,6 +125,13 @@ mod tests {
         }
         assert!(ReplPath::parse(&"a".repeat(1025)).is_err());
         assert!(ReplPath::parse("README.MD").unwrap().is_markdown());
+        assert!(ReplPath::parse("img/logo.PNG").unwrap().is_binary_by_name());
+        for text in ["src/main.rs", "Makefile", ".replit", "notes.txt"] {
+            assert!(
+                !ReplPath::parse(text).unwrap().is_binary_by_name(),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -162,6 +162,10 @@ async fn check_remote(state: &AppState, job: &crate::store::JobRecord) -> Result
     let Some(mapping) = state.store.mapping(job.user_id, &job.mapping_id).await? else {
         return Ok(());
     };
+    // A project row is written from the Repl only: there is nothing to check in Notion.
+    if mapping.kind == crate::sync::project_row::KIND {
+        return Ok(());
+    }
     let Some(page_id) = mapping.notion_page_id.clone() else {
         return Ok(());
     };

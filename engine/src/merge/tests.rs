@@ -139,6 +139,45 @@ fn lines_merge() {
 }
 
 #[test]
+fn lines_merge_with_a_policy_decides_only_the_overlap() {
+    let base = "a\nb\nc\nx\nd\n";
+    let ours = "A\nb\nc\nx\nD1\n";
+    let theirs = "a\nb\nC\nx\nD2\n";
+    // `A` (ours only) and `C` (theirs only) merge whatever the policy; `d` is the overlap.
+    let open = merge_lines_with(base, ours, theirs, Policy::Unresolved);
+    assert_eq!(open.text, None);
+    assert_eq!(
+        open.conflicts,
+        vec![ConflictHunk {
+            base: "d\n".into(),
+            local: "D1\n".into(),
+            remote: "D2\n".into()
+        }]
+    );
+    assert_eq!(
+        merge_lines_with(base, ours, theirs, Policy::Local)
+            .text
+            .as_deref(),
+        Some("A\nb\nC\nx\nD1\n")
+    );
+    assert_eq!(
+        merge_lines_with(base, ours, theirs, Policy::Remote)
+            .text
+            .as_deref(),
+        Some("A\nb\nC\nx\nD2\n")
+    );
+    // The same change on both sides is not a conflict.
+    let same = merge_lines_with(base, "a\nX\nc\nd\n", "a\nX\nc\nd\ne\n", Policy::Unresolved);
+    assert_eq!(same.text.as_deref(), Some("a\nX\nc\nd\ne\n"));
+    assert!(same.conflicts.is_empty());
+    // Agrees with `merge_lines` where that one merges.
+    assert_eq!(
+        merge_lines_with("a\nb\nc\n", "A\nb\nc\n", "a\nb\nC\n", Policy::Unresolved).text,
+        merge_lines("a\nb\nc\n", "A\nb\nc\n", "a\nb\nC\n")
+    );
+}
+
+#[test]
 fn a_hunk_inside_a_wider_group_keeps_the_unchanged_blocks() {
     let base = "A a.\n\nA a.\n";
     let local = "| t | u |\n|---|---|\n| 1 | 2 |\n\n1. item\n";

@@ -78,6 +78,8 @@ pub(crate) struct EditRequest {
 /// Reads the body; shape errors are immediate (matching errors happen when the edit runs).
 pub(crate) fn parse_edit(body: &Value) -> ApiResult<EditRequest> {
     expect_object(body, "body")?;
+    // Notion's 500 KB limit holds for every request body, Markdown ones included.
+    crate::blockreq::check_body_size(body)?;
     let dialect = dialect(
         field(body, "markdown_version").and_then(Value::as_str),
         "body.markdown_version",

@@ -292,7 +292,8 @@ fn parse_create(body: &Value) -> ApiResult<CreateRequest> {
             }
         }
     }
-    if blocks.is_some() {
+    // Notion's 500 KB limit holds for every request body, Markdown ones included.
+    if blocks.is_some() || markdown.is_some() {
         blockreq::check_body_size(body)?;
     }
     let version = match field(body, "markdown_version") {

@@ -454,3 +454,36 @@ async fn edits_bump_last_edited_time_and_by() {
     assert_eq!(after.last_edited_by.as_ref().unwrap().id, env.bot_id);
     assert_eq!(after.created_time, before.created_time);
 }
+
+#[tokio::test]
+async fn markdown_bodies_over_500_kb_are_refused() {
+    let env = start(Seed::Empty).await;
+    let big = "word ".repeat(110_000); // 550 KB
+    let err = env
+        .client
+        .create_page(
+            &env.token,
+            &CreatePageRequest {
+                parent: PageParent::Workspace,
+                title: Some("Big".into()),
+                markdown: Some(big.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.is_validation_error(), "{err:?}");
+    let id = page_with(&env, "Small", "Small.").await;
+    let err = env
+        .client
+        .update_page_markdown(&env.token, &id, &UpdatePageMarkdown::replace_content(&big))
+        .await
+        .unwrap_err();
+    assert!(err.is_validation_error(), "{err:?}");
+    // Just under the limit is fine.
+    let fits = "word ".repeat(90_000);
+    env.client
+        .update_page_markdown(&env.token, &id, &UpdatePageMarkdown::replace_content(&fits))
+        .await
+        .unwrap();
+}

@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use protocol::api::{
-    paths, Configurations, CreateMapping, Mapping, MappingKind, MappingStatus, NotionTarget,
-    UpdateMapping, DEFAULT_SYNC_INTERVAL_SECS, MIN_SYNC_INTERVAL_SECS,
+    paths, Configurations, CreateMapping, Direction, Mapping, MappingKind, MappingStatus,
+    NotionTarget, UpdateMapping, DEFAULT_SYNC_INTERVAL_SECS, MIN_SYNC_INTERVAL_SECS,
 };
 
 /// A user with more mappings than this is far outside what one panel can show.
@@ -69,17 +69,31 @@ async fn create(
     user: AuthUser,
     Json(req): Json<CreateMapping>,
 ) -> ApiResult<(StatusCode, Json<Mapping>)> {
-    if matches!(
-        req.kind,
-        MappingKind::FileCodePage | MappingKind::ReplProjectRow
-    ) {
-        return Err(ApiError::bad_request(
-            "kind_not_supported",
-            "this relay does not sync code-page or project-row mappings yet; use a file ↔ page or folder ↔ database mapping",
-        ));
-    }
     let folder = req.kind == MappingKind::FolderDatabase;
-    let path = if folder && req.path.trim_matches('/').is_empty() {
+    let project = req.kind == MappingKind::ReplProjectRow;
+    let path = if project {
+        if req.direction != Direction::ReplitToNotion {
+            return Err(ApiError::bad_request(
+                "direction_not_supported",
+                "a project row is written from the Repl to Notion only: create it with the direction replit_to_notion",
+            ));
+        }
+        let repl_id: String = req
+            .repl_id
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(200)
+            .collect();
+        if repl_id.is_empty() || repl_id.chars().any(char::is_control) {
+            return Err(ApiError::bad_request(
+                "repl_id_required",
+                "a project-row mapping needs the Repl's id (repl_id)",
+            ));
+        }
+        crate::sync::project_row::path_for(&repl_id)
+    } else if folder && req.path.trim_matches('/').is_empty() {
         // The Repl root.
         String::new()
     } else {
@@ -96,16 +110,25 @@ async fn create(
                 "a file ↔ page mapping needs a Markdown file (.md)",
             ));
         }
+        if req.kind == MappingKind::FileCodePage && path.is_binary_by_name() {
+            return Err(ApiError::bad_request(
+                "not_text",
+                "a code page holds a text file; this file's name says it is binary",
+            ));
+        }
         path.as_str().to_string()
     };
+    let wants_database = folder || project;
     let target_fits = match &req.target {
-        NotionTarget::NewPage { .. } | NotionTarget::ExistingPage { .. } => !folder,
-        NotionTarget::NewDatabase { .. } | NotionTarget::ExistingDatabase { .. } => folder,
+        NotionTarget::NewPage { .. } | NotionTarget::ExistingPage { .. } => !wants_database,
+        NotionTarget::NewDatabase { .. } | NotionTarget::ExistingDatabase { .. } => wants_database,
     };
     if !target_fits {
         return Err(ApiError::bad_request(
             "target_mismatch",
-            if folder {
+            if project {
+                "a project row lives in a database: a new Projects database or an existing one"
+            } else if folder {
                 "a folder ↔ database mapping needs a database: a new one or an existing one"
             } else {
                 "a file ↔ page mapping needs a page: a new one or an existing one"
@@ -171,9 +194,12 @@ async fn create(
     if let Some(database_id) = database_id {
         // Linking an existing database: resolved to its one data source now, so a wrong id or a
         // database with several data sources fails here rather than at the first sync.
-        match crate::sync::folder::link_database(&state, &token, &record, database_id.as_str())
-            .await
-        {
+        let linked = if project {
+            crate::sync::project_row::link(&state, &token, &record, database_id.as_str()).await
+        } else {
+            crate::sync::folder::link_database(&state, &token, &record, database_id.as_str()).await
+        };
+        match linked {
             Ok(linked) => record = linked,
             Err(e) => {
                 state.store.delete_mapping(user.user_id, &record.id).await?;
@@ -235,6 +261,22 @@ async fn update(
                 format!(
                     "the auto-sync interval must be between {MIN_SYNC_INTERVAL_SECS} s and 7 days"
                 ),
+            ));
+        }
+    }
+    if req
+        .direction
+        .is_some_and(|d| d != Direction::ReplitToNotion)
+    {
+        let kind = state
+            .store
+            .mapping(user.user_id, &id)
+            .await?
+            .map(|m| m.kind);
+        if kind.as_deref() == Some(crate::sync::project_row::KIND) {
+            return Err(ApiError::bad_request(
+                "direction_not_supported",
+                "a project row is written from the Repl to Notion only (replit_to_notion)",
             ));
         }
     }

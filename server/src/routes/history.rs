@@ -45,12 +45,19 @@ async fn list(
     user: AuthUser,
     Query(q): Query<HistoryQuery>,
 ) -> ApiResult<Json<HistoryResponse>> {
-    let path = ReplPath::parse(&q.path)
-        .map_err(|e| ApiError::bad_request("invalid_path", e.to_string()))?;
+    // A project row's history is kept under its mapping's path, which no file can have.
+    let path = if crate::sync::project_row::is_project_path(&q.path) {
+        q.path.clone()
+    } else {
+        ReplPath::parse(&q.path)
+            .map_err(|e| ApiError::bad_request("invalid_path", e.to_string()))?
+            .as_str()
+            .to_string()
+    };
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let revisions = state
         .store
-        .revisions(user.user_id, path.as_str(), limit)
+        .revisions(user.user_id, &path, limit)
         .await?
         .into_iter()
         .map(to_api)
@@ -87,7 +94,28 @@ async fn restore(
         .revision(user.user_id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("no such version"))?;
+    if crate::sync::project_row::is_project_path(&record.path) {
+        return Err(ApiError::bad_request(
+            "not_restorable",
+            "a project row's values come from the Repl; sync it to write them again",
+        ));
+    }
+    let kind = match record.mapping_id.as_deref() {
+        Some(m) => state.store.mapping(user.user_id, m).await?.map(|m| m.kind),
+        None => None,
+    };
     let content = match parse_enum::<Side>(&record.side) {
+        // A code page's Markdown is the file's code (its form is the current file's).
+        Some(Side::Notion) if kind.as_deref() == Some(crate::sync::CODE_KIND) => {
+            match engine::code_page::from_markdown(&content, notion_markdown::Dialect::V1) {
+                Some(code) => {
+                    let form =
+                        engine::normalize::TextForm::detect(req.current.as_deref().unwrap_or("\n"));
+                    engine::code_page::file_text(&code, form)
+                }
+                None => engine::translate::from_notion(&content),
+            }
+        }
         Some(Side::Notion) => engine::translate::from_notion(&content),
         _ => content,
     };

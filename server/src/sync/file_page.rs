@@ -8,6 +8,9 @@
 //! come back as edits (G9); a base that depends on a file write advances only when the panel
 //! confirms it.
 //!
+//! `file_code_page` mappings (any text file as a page of code blocks) run through the same
+//! executor: only the planner differs ([`engine::code_page::plan`]).
+//!
 //! A conflict the user settled is applied here too, and only to the very versions the user chose
 //! between: the engine plans it against a base made from the side the user kept.
 
@@ -30,6 +33,49 @@ use protocol::ContentHash;
 
 /// The page dialect the relay reads and writes.
 const DIALECT: Dialect = Dialect::V1;
+
+/// Notion refuses request bodies over 500 KB. Markdown goes in pieces whose JSON form stays
+/// under this, leaving room for the rest of the body.
+const MAX_REQUEST_MARKDOWN: usize = 400 * 1024;
+/// Notion applies at most 100 `content_updates` per request.
+const MAX_EDITS: usize = 100;
+
+/// The size of `s` in a JSON body (quotes and escapes included).
+fn json_len(s: &str) -> usize {
+    serde_json::to_string(s).map_or(s.len(), |j| j.len())
+}
+
+/// `markdown` cut between top-level blocks into pieces that each fit in one request (one
+/// piece, the text itself, when it fits already). A single block larger than a request stays
+/// whole: Notion's own block limits keep it far below (a code block holds 200,000 characters).
+fn markdown_pieces(markdown: &str) -> Vec<String> {
+    if json_len(markdown) <= MAX_REQUEST_MARKDOWN {
+        return vec![markdown.to_string()];
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut used = 0;
+    for block in notion_markdown::parse(markdown, DIALECT) {
+        let text = notion_markdown::render(std::slice::from_ref(&block), DIALECT);
+        let n = json_len(&text) + 1;
+        if !cur.is_empty() && used + n > MAX_REQUEST_MARKDOWN {
+            out.push(std::mem::take(&mut cur));
+            used = 0;
+        }
+        if !cur.is_empty() {
+            cur.push('\n');
+        }
+        cur.push_str(&text);
+        used += n;
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// `sync_mappings.kind` of a text file held as code blocks; executed here like a Markdown page.
+pub const CODE_KIND: &str = "file_code_page";
 
 pub(super) struct Step {
     pub outcome: ItemOutcome,
@@ -75,6 +121,18 @@ struct Item<'a> {
     text: Option<String>,
     page_base: Option<PageBase>,
     remote: Remote,
+    /// A page create was started at this time (Unix ms) and not finished (see [`FileRules`]).
+    creating: Option<i64>,
+}
+
+/// What a file mapping keeps between sessions (`sync_mappings.rules`).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct FileRules {
+    /// Set before a page create and cleared once the page holds the whole file: a create whose
+    /// answer was lost is looked for (G5), and a page whose content did not all arrive is filled,
+    /// instead of a second page being created or our own half page taken for the user's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    creating_page_since_ms: Option<i64>,
 }
 
 pub(super) async fn sync(
@@ -117,6 +175,9 @@ pub(super) async fn sync(
     };
     cx.progress.stage(ProgressStage::ReadingNotion);
     let remote = read_remote(state, &cx).await?;
+    let creating = serde_json::from_str::<FileRules>(&cx.mapping.rules)
+        .unwrap_or_default()
+        .creating_page_since_ms;
     let item = Item {
         state,
         cx,
@@ -124,6 +185,7 @@ pub(super) async fn sync(
         text,
         page_base,
         remote,
+        creating,
     };
     item.run().await
 }
@@ -177,6 +239,16 @@ impl<'a> Item<'a> {
         }
     }
 
+    /// The engine's plan for this item: a Markdown page, or a page of code blocks
+    /// (`file_code_page`), which the same executor carries out.
+    fn plan(&self, input: &Input<'_>) -> Plan {
+        if self.cx.mapping.kind == CODE_KIND {
+            engine::code_page::plan(input, &self.settings())
+        } else {
+            file_page::plan(input, &self.settings())
+        }
+    }
+
     fn settings(&self) -> Settings {
         Settings {
             strategy: self.cx.mapping.strategy.parse().unwrap_or(Strategy::Merge),
@@ -190,12 +262,13 @@ impl<'a> Item<'a> {
     fn title(&self) -> String {
         match &self.page_base {
             Some(b) => b.title.clone(),
-            None => self
-                .cx
-                .mapping
-                .title
-                .clone()
-                .unwrap_or_else(|| engine::title::file_stem(self.path()).to_string()),
+            None => self.cx.mapping.title.clone().unwrap_or_else(|| {
+                if self.cx.mapping.kind == CODE_KIND {
+                    engine::code_page::title_for(self.path())
+                } else {
+                    engine::title::file_stem(self.path()).to_string()
+                }
+            }),
         }
     }
 
@@ -226,7 +299,7 @@ impl<'a> Item<'a> {
                 &title,
                 &empty,
             );
-            file_page::plan(&input, &self.settings())
+            self.plan(&input)
         };
         if self.cx.dry_run {
             return Ok(preview(self.path(), &plan));
@@ -266,8 +339,9 @@ impl<'a> Item<'a> {
                 truncated,
             } => {
                 // An existing empty page on a first link is a target to fill, not a side to merge.
+                // So is our own page whose create did not finish.
                 if base.is_none()
-                    && markdown.trim().is_empty()
+                    && (markdown.trim().is_empty() || self.creating.is_some())
                     && self.cx.mapping.notion_page_id.is_some()
                 {
                     RemoteSide::NotCreated
@@ -321,7 +395,7 @@ impl<'a> Item<'a> {
                 };
                 let input = self.input(Some(&b), Some(&current_text), &title, &empty);
                 (
-                    file_page::plan(&input, &self.settings()),
+                    self.plan(&input),
                     None,
                     "conflict resolved: the Repl's version is now in Notion",
                 )
@@ -334,7 +408,7 @@ impl<'a> Item<'a> {
                 };
                 let input = self.input(Some(&b), Some(&current_text), &title, &empty);
                 (
-                    file_page::plan(&input, &self.settings()),
+                    self.plan(&input),
                     None,
                     "conflict resolved: Notion's version goes into the file",
                 )
@@ -351,7 +425,7 @@ impl<'a> Item<'a> {
                     ..base
                 };
                 let input = self.input(Some(&b), Some(&merged), &title, &empty);
-                let plan = file_page::plan(&input, &self.settings());
+                let plan = self.plan(&input);
                 let write = (merged != current_text).then(|| FileWrite {
                     path: path.clone(),
                     expected_hash: self.local.map(|e| e.hash.clone()),
@@ -558,19 +632,48 @@ impl<'a> Item<'a> {
             } => {
                 let (page_id, md) = match &self.cx.mapping.notion_page_id {
                     // Linking an existing, empty page: fill it.
-                    Some(id) => {
-                        state.pace(token).await?;
-                        let req = notion::UpdatePageMarkdown::replace_content(markdown);
-                        match state.notion.update_page_markdown(token, id, &req).await {
-                            Ok(pm) => (id.clone(), pm.markdown),
-                            Err(e) => return Ok(Err(failed(path, &e))),
-                        }
-                    }
+                    Some(id) => match self.replace_in_pieces(id, markdown).await? {
+                        Ok(pm) => (id.clone(), pm.markdown),
+                        Err(e) => return Ok(Err(failed(path, &e))),
+                    },
                     None => {
+                        if let Some(since) = self.creating {
+                            // The last create's answer was lost: if the page exists, it is
+                            // filled rather than created again.
+                            match self.find_lost_create(title, since).await? {
+                                Ok(Some(page)) => {
+                                    state
+                                        .store
+                                        .set_mapping_page(
+                                            &self.cx.mapping.id,
+                                            &page.id,
+                                            Some(&page.url),
+                                            title,
+                                            crate::now(),
+                                        )
+                                        .await?;
+                                    let md =
+                                        match self.replace_in_pieces(&page.id, markdown).await? {
+                                            Ok(pm) => pm.markdown,
+                                            Err(e) => return Ok(Err(failed(path, &e))),
+                                        };
+                                    self.set_creating(None).await?;
+                                    self.verify(plan, &md);
+                                    return Ok(Ok((page.id, Some(md))));
+                                }
+                                Ok(None) => {}
+                                Err(e) => return Ok(Err(failed(path, &e))),
+                            }
+                        }
+                        self.set_creating(Some(super::now_ms())).await?;
+                        // A body larger than one request goes in pieces: the first with the
+                        // create, the rest appended once the page exists.
+                        let mut pieces = markdown_pieces(markdown).into_iter();
+                        let first = pieces.next().unwrap_or_default();
                         let req = notion::CreatePageRequest::markdown(
                             self.cx.mapping.notion_parent_page_id.as_deref(),
                             title,
-                            markdown,
+                            &first,
                         );
                         state.pace(token).await?;
                         let page = match state.notion.create_page(token, &req).await {
@@ -587,6 +690,11 @@ impl<'a> Item<'a> {
                                 crate::now(),
                             )
                             .await?;
+                        for piece in pieces {
+                            if let Err(e) = self.append(&page.id, piece).await? {
+                                return Ok(Err(failed(path, &e)));
+                            }
+                        }
                         // The create answer is a page object; the base is what Notion made of ours.
                         state.pace(token).await?;
                         match state.notion.get_page_markdown(token, &page.id).await {
@@ -595,32 +703,16 @@ impl<'a> Item<'a> {
                         }
                     }
                 };
+                if self.creating.is_some() || self.cx.mapping.notion_page_id.is_none() {
+                    self.set_creating(None).await?;
+                }
                 self.verify(plan, &md);
                 Ok(Ok((page_id, Some(md))))
             }
             RemoteOp::Update { edit, title, .. } => {
                 let mut md = None;
                 if let Some(edit) = edit {
-                    let req = match edit {
-                        engine::edits::RemoteEdit::Update { edits } => {
-                            notion::UpdatePageMarkdown::UpdateContent {
-                                content_updates: edits
-                                    .iter()
-                                    .map(|e| notion::ContentUpdate::new(&e.old_str, &e.new_str))
-                                    .collect(),
-                                allow_deleting_content: false,
-                            }
-                        }
-                        engine::edits::RemoteEdit::Replace { markdown } => {
-                            notion::UpdatePageMarkdown::replace_content(markdown)
-                        }
-                    };
-                    state.pace(token).await?;
-                    match state
-                        .notion
-                        .update_page_markdown(token, &current_page, &req)
-                        .await
-                    {
+                    match self.send_edit(&current_page, edit).await? {
                         Ok(pm) => {
                             self.verify(plan, &pm.markdown);
                             md = Some(pm.markdown);
@@ -665,6 +757,180 @@ impl<'a> Item<'a> {
                     return Ok(Err(failed(path, &e)));
                 }
                 Ok(Ok((current_page, None)))
+            }
+        }
+    }
+
+    /// Records (or clears) an unfinished page create in the mapping's rules.
+    async fn set_creating(&self, since_ms: Option<i64>) -> ApiResult<()> {
+        let rules = FileRules {
+            creating_page_since_ms: since_ms,
+        };
+        self.state
+            .store
+            .set_mapping_rules(&self.cx.mapping.id, &super::to_json(&rules)?, crate::now())
+            .await?;
+        Ok(())
+    }
+
+    /// The page a create started at `since_ms` made, if it landed although its answer was
+    /// lost: titled `title`, under the mapping's parent, created by our integration no earlier
+    /// than a minute before (Notion's times are minute-rounded), not in the trash.
+    async fn find_lost_create(
+        &self,
+        title: &str,
+        since_ms: i64,
+    ) -> ApiResult<Result<Option<notion::Page>, notion::NotionError>> {
+        let bot_id = self
+            .state
+            .store
+            .connection(self.cx.user.user_id)
+            .await?
+            .map(|c| c.bot_id)
+            .unwrap_or_default();
+        let req = notion::SearchRequest {
+            query: Some(title.to_string()),
+            filter: Some(notion::SearchFilter::Page),
+            ..Default::default()
+        };
+        self.state.pace(self.cx.token).await?;
+        let found = match self.state.notion.search(self.cx.token, &req).await {
+            Ok(f) => f,
+            Err(e) => return Ok(Err(e)),
+        };
+        let parent = self.cx.mapping.notion_parent_page_id.as_deref();
+        let since = since_ms - engine::strategy::NOTION_TIME_GRANULARITY_MS;
+        Ok(Ok(found.results.into_iter().find_map(|r| {
+            let notion::SearchResult::Page(p) = r else {
+                return None;
+            };
+            let parent_ok = match (&p.parent, parent) {
+                (Some(notion::Parent::PageId(id)), Some(want)) => {
+                    id.replace('-', "") == want.replace('-', "")
+                }
+                (Some(notion::Parent::Workspace), None) => true,
+                _ => false,
+            };
+            let created_ms = p
+                .created_time
+                .as_ref()
+                .map(super::folder::notion_side::ms)
+                .unwrap_or(0);
+            let ours = bot_id.is_empty() || p.created_by.as_ref().is_none_or(|u| u.id == bot_id);
+            (parent_ok && ours && created_ms >= since && !p.is_trashed() && p.title() == title)
+                .then_some(*p)
+        })))
+    }
+
+    /// One `PATCH /v1/pages/{id}/markdown`, paced.
+    async fn patch_markdown(
+        &self,
+        page_id: &str,
+        req: &notion::UpdatePageMarkdown,
+    ) -> ApiResult<Result<notion::PageMarkdown, notion::NotionError>> {
+        self.state.pace(self.cx.token).await?;
+        Ok(self
+            .state
+            .notion
+            .update_page_markdown(self.cx.token, page_id, req)
+            .await)
+    }
+
+    /// Appends Markdown at the end of the page.
+    async fn append(
+        &self,
+        page_id: &str,
+        markdown: String,
+    ) -> ApiResult<Result<notion::PageMarkdown, notion::NotionError>> {
+        let req = notion::UpdatePageMarkdown::InsertContent {
+            content: markdown,
+            after: None,
+            at_start: false,
+        };
+        self.patch_markdown(page_id, &req).await
+    }
+
+    /// `replace_content` with `markdown`, in request-sized pieces (the rest appended).
+    async fn replace_in_pieces(
+        &self,
+        page_id: &str,
+        markdown: &str,
+    ) -> ApiResult<Result<notion::PageMarkdown, notion::NotionError>> {
+        let mut pieces = markdown_pieces(markdown).into_iter();
+        let first = pieces.next().unwrap_or_default();
+        let req = notion::UpdatePageMarkdown::replace_content(&first);
+        let mut last = match self.patch_markdown(page_id, &req).await? {
+            Ok(pm) => pm,
+            Err(e) => return Ok(Err(e)),
+        };
+        for piece in pieces {
+            last = match self.append(page_id, piece).await? {
+                Ok(pm) => pm,
+                Err(e) => return Ok(Err(e)),
+            };
+        }
+        Ok(Ok(last))
+    }
+
+    /// The engine's edit, in as many requests as Notion's size limit needs. Edits apply in
+    /// order, so consecutive groups of them are the same edit; one edit too large for any
+    /// request becomes the replaced page, in pieces. Returns the page after the last request.
+    async fn send_edit(
+        &self,
+        page_id: &str,
+        edit: &engine::edits::RemoteEdit,
+    ) -> ApiResult<Result<notion::PageMarkdown, notion::NotionError>> {
+        let edits = match edit {
+            engine::edits::RemoteEdit::Replace { markdown } => {
+                return self.replace_in_pieces(page_id, markdown).await
+            }
+            engine::edits::RemoteEdit::Update { edits } => edits,
+        };
+        let size = |e: &engine::edits::ContentEdit| json_len(&e.old_str) + json_len(&e.new_str);
+        if edits.iter().any(|e| size(e) > MAX_REQUEST_MARKDOWN) {
+            let current = self.remote_markdown().unwrap_or_default();
+            if let Some(desired) = engine::edits::apply(current, edits) {
+                return self.replace_in_pieces(page_id, &desired).await;
+            }
+        }
+        let mut groups: Vec<Vec<&engine::edits::ContentEdit>> = Vec::new();
+        let mut used = 0;
+        for e in edits {
+            match groups.last_mut() {
+                Some(g) if used + size(e) <= MAX_REQUEST_MARKDOWN && g.len() < MAX_EDITS => {
+                    used += size(e);
+                    g.push(e);
+                }
+                _ => {
+                    used = size(e);
+                    groups.push(vec![e]);
+                }
+            }
+        }
+        let mut last = None;
+        for g in groups {
+            let req = notion::UpdatePageMarkdown::UpdateContent {
+                content_updates: g
+                    .iter()
+                    .map(|e| notion::ContentUpdate::new(&e.old_str, &e.new_str))
+                    .collect(),
+                allow_deleting_content: false,
+            };
+            match self.patch_markdown(page_id, &req).await? {
+                Ok(pm) => last = Some(pm),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+        match last {
+            Some(pm) => Ok(Ok(pm)),
+            // No edit at all: the page as it is.
+            None => {
+                self.state.pace(self.cx.token).await?;
+                Ok(self
+                    .state
+                    .notion
+                    .get_page_markdown(self.cx.token, page_id)
+                    .await)
             }
         }
     }
@@ -791,7 +1057,7 @@ fn preview(path: &str, plan: &Plan) -> Step {
     Step::only(path, action, message)
 }
 
-fn notion_message(err: &notion::NotionError) -> String {
+pub(super) fn notion_message(err: &notion::NotionError) -> String {
     if err.is_unauthorized() {
         "Notion refused the connection's token: reconnect Notion".to_string()
     } else if err.is_not_found() {

@@ -4,11 +4,17 @@
 //! Notion, lets [`engine::decide`] choose, writes Notion, and hands back file writes; [`acknowledge`]
 //! advances the base for the writes the panel confirms and records the run in the log.
 //!
+//! Kinds: `file_page` and `file_code_page` items run in `file_page`, `folder_database` in
+//! [`folder`], and `repl_project_row` in [`project_row`] (the Repl's details come with the
+//! manifest; no file is read or written).
+//!
 //! Invariants: a file's base advances only after its write is acknowledged (or, for pushes, after
 //! Notion confirmed the write); a conflict writes nothing on either side.
 
 mod file_page;
+pub use file_page::CODE_KIND;
 pub mod folder;
+pub mod project_row;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, ApiResult};
@@ -50,6 +56,9 @@ struct SessionState {
     /// Folder mappings: deletions the guard held back (G8).
     #[serde(default)]
     held: Option<protocol::session::HeldDeletions>,
+    /// Project-row mappings: the Repl's details from the manifest.
+    #[serde(default)]
+    project: Option<protocol::session::ReplProject>,
 }
 
 /// A file write handed to the panel, with the base it establishes once acknowledged.
@@ -105,7 +114,7 @@ pub async fn notion_token(
 pub async fn start(
     state: &AppState,
     user: &AuthUser,
-    manifest: Manifest,
+    mut manifest: Manifest,
 ) -> ApiResult<SessionStarted> {
     if manifest.files.len() > MAX_MANIFEST_ENTRIES {
         return Err(ApiError::bad_request(
@@ -133,7 +142,29 @@ pub async fn start(
         .await?
         .ok_or_else(|| ApiError::not_found("no such mapping"))?;
     let started_at_ms = now_ms();
-    let (files, needed, folder_session) = if mapping.kind == folder::KIND {
+    let project = manifest.project.take();
+    if mapping.kind == project_row::KIND {
+        let Some(p) = &project else {
+            return Err(ApiError::bad_request(
+                "project_missing",
+                "a project-row mapping syncs the Repl's details: send them as `project` in the manifest",
+            ));
+        };
+        if mapping
+            .repl_id
+            .as_deref()
+            .is_some_and(|r| r.trim() != p.repl_id.trim())
+        {
+            return Err(ApiError::bad_request(
+                "wrong_repl",
+                "this project-row mapping belongs to another Repl",
+            ));
+        }
+    }
+    let (files, needed, folder_session) = if mapping.kind == project_row::KIND {
+        // The Repl's details travel in the manifest: no file is read.
+        (Vec::new(), Vec::new(), None)
+    } else if mapping.kind == folder::KIND {
         let (files, needed) = folder::start(state, &mapping, manifest.files).await?;
         let fs = folder::FolderSession {
             complete: manifest.complete,
@@ -174,6 +205,7 @@ pub async fn start(
         dry_run: manifest_dry_run,
         folder: folder_session,
         held: None,
+        project: project.filter(|_| mapping.kind == project_row::KIND),
     };
     let id = uuid::Uuid::new_v4().to_string();
     state
@@ -238,6 +270,22 @@ pub async fn upload(
         return finish_upload(state, record, session).await;
     }
     let (_, token) = notion_token(state, user.user_id).await?;
+    if mapping.kind == project_row::KIND {
+        let Some(project) = session.project.clone() else {
+            return Err(ApiError::bad_request(
+                "project_missing",
+                "this session has no Repl details; sync again",
+            ));
+        };
+        let cx = project_row::Context {
+            user,
+            token: &token,
+            mapping: &mapping,
+            dry_run: session.dry_run,
+        };
+        session.items = vec![project_row::sync(state, cx, &project).await?];
+        return finish_upload(state, record, session).await;
+    }
     let local = session.files.first().cloned();
     let text = local
         .as_ref()

@@ -4,11 +4,13 @@
 
 mod auth;
 mod bad_input;
+mod code_page;
 mod durability;
 mod folder;
 mod helpers;
 mod jobs;
 mod oauth;
+mod project_row;
 mod security;
 mod store;
 mod sync;

@@ -77,7 +77,7 @@ impl Panel<'_> {
     }
 }
 
-fn action(result: &SessionResult) -> ItemAction {
+pub(crate) fn action(result: &SessionResult) -> ItemAction {
     assert_eq!(
         result.items.len(),
         1,
@@ -106,12 +106,12 @@ pub(crate) async fn new_page_mapping(client: &RelayClient, path: &str) -> String
 }
 
 pub(crate) struct Notion {
-    client: notion::NotionClient,
-    token: notion::AccessToken,
+    pub(crate) client: notion::NotionClient,
+    pub(crate) token: notion::AccessToken,
 }
 
 impl Notion {
-    async fn for_app(app: &TestApp) -> Notion {
+    pub(crate) async fn for_app(app: &TestApp) -> Notion {
         let client =
             notion::NotionClient::new(notion::ClientConfig::with_base_url(app.emulator.base_url()));
         let token = notion::AccessToken::new(app.emulator.mint_integration_token().await);

@@ -229,6 +229,8 @@ fn config_for(ty: &str) -> Option<PropertyConfig> {
         "checkbox" => PropertyConfig::Checkbox(empty),
         "multi_select" => PropertyConfig::MultiSelect(notion::SelectConfig::default()),
         "date" => PropertyConfig::Date(empty),
+        "url" => PropertyConfig::Url(empty),
+        "select" => PropertyConfig::Select(notion::SelectConfig::default()),
         _ => return None,
     })
 }
