@@ -256,9 +256,15 @@ async fn sync_mappings(bg: &Background, mappings: &[Mapping]) -> (SyncSummary, V
     let mut total = SyncSummary::default();
     let mut errors = Vec::new();
     for m in mappings {
-        match sync::run(&bg.relay, m, |_| {}).await {
+        match sync::run(&bg.relay, m, false, |_| {}).await {
             Ok(done) => {
                 add(&mut total, &done.result.summary);
+                if let Some(held) = &done.held {
+                    errors.push(format!(
+                        "{}: {} files would be deleted; nothing was deleted. Open the Notion Sync panel to confirm or keep them.",
+                        m.path, held.would_delete
+                    ));
+                }
                 errors.extend(
                     done.result
                         .items
