@@ -516,6 +516,8 @@ pub fn MappingForm(editing: Option<String>) -> Element {
                     onchange: move |e| {
                         if let Some(k) = model::kind_from(&e.value()) {
                             kind.set(k);
+                            let mut error = save.error;
+                            error.set(None);
                             // What was picked for another kind does not carry over.
                             chosen_path.set(String::new());
                             chosen_folder.set(None);
