@@ -29,6 +29,12 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["replit", "fs"], js_name = deleteFile, catch)]
     async fn js_delete_file(path: &str) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(js_namespace = ["replit", "replDb"], js_name = get, catch)]
+    async fn js_repl_db_get(args: &js_sys::Object) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "replDb"], js_name = set, catch)]
+    async fn js_repl_db_set(args: &js_sys::Object) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(js_namespace = ["replit", "fs"], js_name = readDir, catch)]
     async fn js_read_dir(path: &str) -> Result<JsValue, JsValue>;
 
@@ -209,6 +215,36 @@ pub async fn write_file(path: &str, content: &str) -> Result<(), ReplitError> {
 /// Deletes a file: `{} | {error}`.
 pub async fn delete_file(path: &str) -> Result<(), ReplitError> {
     let r = object(js_delete_file(path).await.map_err(rejected)?)?;
+    match error_field(&r) {
+        Some(e) => Err(ReplitError::Host(e)),
+        None => Ok(()),
+    }
+}
+
+fn key_args(key: &str) -> js_sys::Object {
+    let args = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&args, &"key".into(), &JsValue::from_str(key));
+    args
+}
+
+/// A ReplDB value: `string | {error: string | null}` (`{error: null}`: no such key).
+pub async fn repl_db_get(key: &str) -> Result<Option<String>, ReplitError> {
+    let value = js_repl_db_get(&key_args(key)).await.map_err(rejected)?;
+    if let Some(text) = value.as_string() {
+        return Ok(Some(text));
+    }
+    let r = object(value)?;
+    match error_field(&r) {
+        Some(e) => Err(ReplitError::Host(e)),
+        None => Ok(None),
+    }
+}
+
+/// Sets a ReplDB value (resolves to nothing, or to an `{error}`).
+pub async fn repl_db_set(key: &str, value: &str) -> Result<(), ReplitError> {
+    let args = key_args(key);
+    let _ = js_sys::Reflect::set(&args, &"value".into(), &JsValue::from_str(value));
+    let r = js_repl_db_set(&args).await.map_err(rejected)?;
     match error_field(&r) {
         Some(e) => Err(ReplitError::Host(e)),
         None => Ok(()),

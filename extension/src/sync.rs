@@ -14,6 +14,7 @@
 //! relay advances its base only on the acknowledgement, so stopping anywhere here is safe.
 
 use crate::files;
+use crate::globs::{self, Globs};
 use crate::project;
 use crate::relay::{Relay, RelayError};
 use crate::replit::{self, ReplitError};
@@ -314,14 +315,20 @@ async fn read_folder(mapping: &Mapping) -> Result<LocalSide, SyncError> {
             };
             SyncError::Read(format!("Could not list {shown}: {e}"))
         })?;
+    let globs = globs::load(&mapping.id).await.map_err(|e| {
+        SyncError::Read(format!(
+            "Could not read this mapping's include/exclude patterns, so nothing was synced: {e}"
+        ))
+    })?;
     let mut local = LocalSide {
-        complete: listing.complete,
+        // Narrowed by globs, the listing no longer shows the whole folder (see `globs`).
+        complete: listing.complete && globs.is_empty(),
         ..LocalSide::default()
     };
     for (dir, reason) in listing.problems {
         local.skipped.push(SkippedWrite { path: dir, reason });
     }
-    for path in listing.files {
+    for path in in_scope(&mapping.path, &globs, listing.files) {
         match replit::read_file(&path).await {
             Ok(content) if files::is_text_content(&content) => local.files.push((path, content)),
             Ok(_) => local.skipped.push(SkippedWrite {
@@ -338,6 +345,25 @@ async fn read_folder(mapping: &Mapping) -> Result<LocalSide, SyncError> {
         }
     }
     Ok(local)
+}
+
+/// The files a folder mapping's globs let through (paths relative to the Repl root; the globs
+/// see them relative to the mapped folder).
+pub fn in_scope(folder: &str, globs: &Globs, paths: Vec<String>) -> Vec<String> {
+    let folder = folder.trim_matches('/');
+    paths
+        .into_iter()
+        .filter(|p| {
+            let rel = if folder.is_empty() {
+                p.as_str()
+            } else {
+                p.strip_prefix(folder)
+                    .and_then(|r| r.strip_prefix('/'))
+                    .unwrap_or(p)
+            };
+            globs.allows(rel)
+        })
+        .collect()
 }
 
 /// The Repl itself (`repl_project_row`): its description, languages and file count.
@@ -731,6 +757,35 @@ mod tests {
         assert!(m.files.is_empty());
         assert_eq!(m.project.as_ref().map(|p| p.file_count), Some(3));
         assert!(!m.accepts_file_ops && !m.complete);
+    }
+
+    #[test]
+    fn globs_see_paths_inside_the_folder() {
+        let g = Globs {
+            include: vec!["*.md".into()],
+            exclude: vec!["drafts/**".into(), "*.wip.md".into()],
+        };
+        let paths: Vec<String> = [
+            "docs/a.md",
+            "docs/drafts/b.md",
+            "docs/c.wip.md",
+            "docs/x/d.md",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            in_scope("docs", &g, paths.clone()),
+            ["docs/a.md", "docs/x/d.md"]
+        );
+        // At the Repl root, the paths are already relative to it.
+        let g = Globs {
+            include: vec!["docs/**".into()],
+            exclude: vec![],
+        };
+        assert_eq!(in_scope("", &g, paths.clone()).len(), 4);
+        assert!(in_scope("", &g, vec!["a.md".into()]).is_empty());
+        assert_eq!(in_scope("docs", &Globs::default(), paths.clone()), paths);
     }
 
     #[test]

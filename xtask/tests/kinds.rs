@@ -344,3 +344,67 @@ async fn code_page_and_project_row_through_the_pickers() {
     code_page_and_project_row(&f).await;
     f.finish().await;
 }
+
+#[tokio::test]
+async fn folder_globs_narrow_what_syncs() {
+    let Some(f) = Fixture::start("kinds-globs").await else {
+        return;
+    };
+    f.write("wiki/Home.md", "# Home\n\nWelcome.\n");
+    f.write("wiki/Ideas.wip.md", "# Ideas\n\nNot ready.\n");
+    f.write("wiki/team/People.md", "# People\n\nWho is who.\n");
+    f.write("wiki/drafts/Plan.md", "# Plan\n\nA draft.\n");
+    let c = &f.c;
+    f.open_connected().await;
+    let api = f.api().await;
+
+    click(c, "#kind-select option[value='folder_database']").await;
+    click(c, "#folder-select option[value='wiki']").await;
+    click(c, "#recursive").await;
+    // A bad pattern is refused in the form.
+    type_into(c, "#exclude-globs", "../x").await;
+    wait_text(c, "#globs-error", "relative to the mapped folder").await;
+    let create = wait_css(c, "#create-mapping").await;
+    assert!(create.attr("disabled").await.unwrap().is_some());
+    type_into(c, "#exclude-globs", "*.wip.md, drafts/**").await;
+    wait_gone(c, "#globs-error").await;
+    click(c, "#target-new").await;
+    click(c, "#create-mapping").await;
+    let card = ".mapping-card[data-path='wiki'][data-kind='folder_database']";
+    wait_text(c, &format!("{card} .mapping-path"), "with subfolders").await;
+
+    f.sync_card("wiki", "created").await;
+    let database = card_target_id(c, card).await;
+    let mut rows = live_rows(&api, &database).await;
+    rows.sort();
+    assert_eq!(
+        rows,
+        ["Home", "People"],
+        "excluded files stay out of Notion"
+    );
+
+    // The patterns are kept with the mapping: Edit shows them.
+    click(c, &format!("{card} .edit")).await;
+    wait_css(c, "#edit-mapping[data-kind='folder_database']").await;
+    eventually("the stored patterns are shown", WAIT, || async {
+        js(c, "return document.querySelector('#exclude-globs').value")
+            .await
+            .as_str()
+            == Some("*.wip.md, drafts/**")
+    })
+    .await;
+    click(c, "#cancel-mapping").await;
+
+    // Narrowed by patterns, a listing is partial: deleting a file leaves its row alone.
+    std::fs::remove_file(f.path("wiki/Home.md")).unwrap();
+    let before = js(c, "return document.querySelector('#sync-result').outerHTML").await;
+    click(c, &format!("{card} .sync-now")).await;
+    eventually("the sync starts", WAIT, || async {
+        js(c, "return document.querySelector('#sync-result').outerHTML").await != before
+    })
+    .await;
+    wait_css(c, "#sync-result[data-state='done'][data-path='wiki']").await;
+    assert!(c.find(Locator::Css("#held-deletions")).await.is_err());
+    assert_eq!(live_rows(&api, &database).await.len(), 2);
+    f.finish().await;
+}

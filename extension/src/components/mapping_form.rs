@@ -13,6 +13,7 @@
 use super::page_picker::PagePicker;
 use super::use_act;
 use crate::files::{self, ROOT};
+use crate::globs::{self, Globs};
 use crate::model::{self, NotionSide, ReplSide, KINDS};
 use crate::relay::{Relay, RelayError};
 use crate::state::{self, AppState, Loadable, View};
@@ -29,11 +30,11 @@ enum Target {
     Existing,
 }
 
-/// What the form sends.
+/// What the form sends (folder mappings: with their globs, kept in ReplDB).
 #[derive(Debug, Clone)]
 enum Submit {
-    Create(CreateMapping, UpdateMapping),
-    Edit(String, UpdateMapping),
+    Create(CreateMapping, UpdateMapping, Globs),
+    Edit(String, UpdateMapping, Option<Globs>),
 }
 
 /// Why creating failed, in words: a relay that does not sync the kind yet says so plainly.
@@ -50,11 +51,26 @@ fn create_error(kind: MappingKind, e: RelayError) -> String {
 
 async fn submit(state: AppState, relay: Relay, what: Submit) -> Result<(), String> {
     match what {
-        Submit::Create(body, settings) => {
+        Submit::Create(body, settings, globs) => {
             let created = relay
                 .create_mapping(&body)
                 .await
                 .map_err(|e| create_error(body.kind, e))?;
+            if !globs.is_empty() {
+                if let Err(e) = globs::save(&created.id, &globs).await {
+                    // Without its patterns the mapping would sync files the user left out:
+                    // take it back rather than keep it half made.
+                    let undone = relay.delete_mapping(&created.id).await;
+                    return Err(match undone {
+                        Ok(()) => format!(
+                            "Could not save the include/exclude patterns, so the mapping was not created: {e}"
+                        ),
+                        Err(_) => format!(
+                            "Could not save the include/exclude patterns ({e}); remove the new mapping and try again."
+                        ),
+                    });
+                }
+            }
             if settings.auto_sync == Some(true) {
                 relay
                     .update_mapping(&created.id, &settings)
@@ -62,7 +78,12 @@ async fn submit(state: AppState, relay: Relay, what: Submit) -> Result<(), Strin
                     .map_err(|e| e.to_string())?;
             }
         }
-        Submit::Edit(id, settings) => {
+        Submit::Edit(id, settings, globs) => {
+            if let Some(globs) = globs {
+                globs::save(&id, &globs).await.map_err(|e| {
+                    format!("Could not save the include/exclude patterns; nothing was changed: {e}")
+                })?;
+            }
             relay
                 .update_mapping(&id, &settings)
                 .await
@@ -220,6 +241,54 @@ fn FolderPicker(
         p { class: "dim small hint",
             "Each .md file becomes a row; front matter keys become properties. Hidden files, "
             ".git, node_modules, .cache, .upm and target are left out, and files over 2 MB are skipped."
+        }
+    }
+}
+
+/// The patterns typed in the form, or what is wrong with them.
+fn parse_globs(include: &str, exclude: &str) -> Result<Globs, String> {
+    Ok(Globs {
+        include: globs::parse_list(include).map_err(|e| format!("Include: {e}"))?,
+        exclude: globs::parse_list(exclude).map_err(|e| format!("Exclude: {e}"))?,
+    })
+}
+
+#[component]
+fn GlobFields(include: Signal<String>, exclude: Signal<String>, error: Option<String>) -> Element {
+    rsx! {
+        div { class: "form-grid",
+            div {
+                label { r#for: "include-globs", class: "field-label", "Only files matching (optional)" }
+                input {
+                    id: "include-globs",
+                    class: "input mono",
+                    r#type: "text",
+                    autocomplete: "off",
+                    placeholder: "notes/**, *.md",
+                    value: "{include}",
+                    oninput: move |e| include.set(e.value()),
+                }
+            }
+            div {
+                label { r#for: "exclude-globs", class: "field-label", "Leave out (optional)" }
+                input {
+                    id: "exclude-globs",
+                    class: "input mono",
+                    r#type: "text",
+                    autocomplete: "off",
+                    placeholder: "drafts/**, *.wip.md",
+                    value: "{exclude}",
+                    oninput: move |e| exclude.set(e.value()),
+                }
+            }
+        }
+        if let Some(e) = error {
+            p { id: "globs-error", class: "form-error small", role: "alert", "{e}" }
+        } else {
+            p { class: "dim small hint",
+                "Comma-separated, relative to the folder: * within a name, ** across folders. "
+                "With patterns set, deleting a file in the Repl does not delete its row."
+            }
         }
     }
 }
@@ -391,6 +460,35 @@ pub fn MappingForm(editing: Option<String>) -> Element {
     let mut selected_page = use_signal(|| None::<NotionPageSummary>);
     let parent_page = use_signal(|| None::<NotionPageSummary>);
     let mut database_link = use_signal(String::new);
+    let include_text = use_signal(String::new);
+    let exclude_text = use_signal(String::new);
+    // Editing a folder mapping: its stored patterns, loaded once (Save waits for them, so it
+    // never overwrites them with empty fields).
+    let editing_folder = existing
+        .as_ref()
+        .filter(|m| m.kind == MappingKind::FolderDatabase)
+        .map(|m| m.id.clone());
+    let mut globs_state = use_signal(|| match editing_folder {
+        Some(_) => Loadable::Loading,
+        None => Loadable::Loaded(()),
+    });
+    use_future(move || {
+        let id = editing_folder.clone();
+        let (mut include_text, mut exclude_text) = (include_text, exclude_text);
+        async move {
+            let Some(id) = id else { return };
+            match globs::load(&id).await {
+                Ok(g) => {
+                    include_text.set(g.include.join(", "));
+                    exclude_text.set(g.exclude.join(", "));
+                    globs_state.set(Loadable::Loaded(()));
+                }
+                Err(e) => globs_state.set(Loadable::Failed(format!(
+                    "Could not read the include/exclude patterns: {e}"
+                ))),
+            }
+        }
+    });
     let save = use_act();
 
     if editing.is_some() && existing.is_none() {
@@ -461,24 +559,45 @@ pub fn MappingForm(editing: Option<String>) -> Element {
         strategy(),
         repl_id,
     );
-    let can_create = body.is_some() && !busy;
+    let folder_side = spec.repl_side == ReplSide::Folder;
+    let parsed_globs = parse_globs(&include_text.read(), &exclude_text.read());
+    let globs_error = match (&*globs_state.read(), &parsed_globs) {
+        (Loadable::Failed(e), _) => Some(e.clone()),
+        (_, Err(e)) if folder_side => Some(e.clone()),
+        _ => None,
+    };
+    let globs_ready = !folder_side
+        || (parsed_globs.is_ok() && matches!(*globs_state.read(), Loadable::Loaded(())));
+    let can_create = body.is_some() && !busy && globs_ready;
+    let create_globs = parsed_globs.clone();
     let create = move |_| {
+        let globs = match (&create_globs, folder_side) {
+            (Ok(g), true) => g.clone(),
+            (Err(_), true) => return,
+            (_, false) => Globs::default(),
+        };
         if let Some(body) = body.clone() {
             save.run(submit(
                 state,
                 relay.clone(),
-                Submit::Create(body, settings()),
+                Submit::Create(body, settings(), globs),
             ));
         }
     };
     let edit_id = editing.clone();
     let edit_relay = use_context::<Relay>();
+    let edit_globs = parsed_globs.clone();
     let save_edit = move |_| {
+        let globs = match (&edit_globs, folder_side) {
+            (Ok(g), true) => Some(g.clone()),
+            (Err(_), true) => return,
+            (_, false) => None,
+        };
         if let Some(id) = edit_id.clone() {
             save.run(submit(
                 state,
                 edit_relay.clone(),
-                Submit::Edit(id, settings()),
+                Submit::Edit(id, settings(), globs),
             ));
         }
     };
@@ -613,6 +732,9 @@ pub fn MappingForm(editing: Option<String>) -> Element {
                     },
                 }
             }
+            if folder_side {
+                GlobFields { include: include_text, exclude: exclude_text, error: globs_error }
+            }
             SyncSettings { fixed_direction: spec.fixed_direction, direction, strategy, auto_sync, interval }
             if let Some(e) = error {
                 p { id: "mapping-error", class: "form-error", role: "alert", "{e}" }
@@ -623,7 +745,7 @@ pub fn MappingForm(editing: Option<String>) -> Element {
                         id: "save-mapping",
                         class: "btn btn-primary",
                         r#type: "button",
-                        disabled: busy,
+                        disabled: busy || !globs_ready,
                         onclick: save_edit,
                         if busy { "Saving…" } else { "Save" }
                     }
