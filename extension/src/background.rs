@@ -171,7 +171,7 @@ async fn target_file(args: &JsValue) -> Option<String> {
 
 async fn mapping_for(relay: &Relay, path: &str) -> Option<Mapping> {
     let config = relay.configurations().await.ok()?;
-    config.mappings.into_iter().find(|m| m.path == path)
+    crate::model::mapping_covering(&config.mappings, path).cloned()
 }
 
 fn page_title(m: &Mapping) -> String {
@@ -310,7 +310,7 @@ async fn sync_file(bg: Rc<Background>, path: String) {
         let Some((mappings, repl_id)) = connected_mappings(&bg).await else {
             return;
         };
-        let mapping = match mappings.into_iter().find(|m| m.path == path) {
+        let mapping = match crate::model::mapping_covering(&mappings, &path).cloned() {
             Some(m) => m,
             None => {
                 let body = CreateMapping {

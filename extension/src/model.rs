@@ -239,6 +239,29 @@ pub fn repl_side_label(m: &Mapping) -> String {
     }
 }
 
+/// The mapping a file belongs to: its own (file kinds), else the folder mapping whose folder
+/// holds it (directly, or at any depth when recursive). A file in a mapped folder is synced
+/// with its folder, never mapped a second time on its own.
+pub fn mapping_covering<'a>(mappings: &'a [Mapping], path: &str) -> Option<&'a Mapping> {
+    let own = mappings.iter().find(|m| {
+        matches!(m.kind, MappingKind::FilePage | MappingKind::FileCodePage) && m.path == path
+    });
+    own.or_else(|| {
+        mappings.iter().find(|m| {
+            if m.kind != MappingKind::FolderDatabase {
+                return false;
+            }
+            let folder = m.path.trim_matches('/');
+            let rest = if folder.is_empty() {
+                Some(path)
+            } else {
+                path.strip_prefix(folder).and_then(|r| r.strip_prefix('/'))
+            };
+            rest.is_some_and(|r| !r.is_empty() && (m.recursive || !r.contains('/')))
+        })
+    })
+}
+
 /// What a card shows on the Notion side before the relay knows the target's title.
 pub fn notion_side_label(m: &Mapping) -> String {
     if let Some(title) = m.title.clone().filter(|t| !t.is_empty()) {
@@ -494,6 +517,35 @@ mod tests {
         assert_eq!(notion_side_label(&m), "Notes");
         m.kind = MappingKind::ReplProjectRow;
         assert_eq!(repl_side_label(&m), "This Repl");
+    }
+
+    #[test]
+    fn the_mapping_a_file_belongs_to() {
+        let mut page = mapping(MappingStatus::Synced, None, false);
+        page.id = "page".into();
+        page.path = "docs/a.md".into();
+        let mut folder = mapping(MappingStatus::Synced, None, false);
+        folder.id = "folder".into();
+        folder.kind = MappingKind::FolderDatabase;
+        folder.path = "docs".into();
+        let list = vec![folder.clone(), page];
+        let id = |p: &str| mapping_covering(&list, p).map(|m| m.id.clone());
+        assert_eq!(
+            id("docs/a.md").as_deref(),
+            Some("page"),
+            "its own mapping first"
+        );
+        assert_eq!(id("docs/b.md").as_deref(), Some("folder"));
+        assert_eq!(id("docs/sub/c.md"), None, "not recursive");
+        assert_eq!(id("docs2/b.md"), None);
+        assert_eq!(id("docs"), None);
+        folder.recursive = true;
+        folder.path = String::new();
+        let list = vec![folder];
+        assert_eq!(
+            mapping_covering(&list, "x/y/z.md").map(|m| m.id.as_str()),
+            Some("folder")
+        );
     }
 
     #[test]

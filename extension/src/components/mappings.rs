@@ -10,7 +10,7 @@ use crate::relay::Relay;
 use crate::state::{self, now_secs, AppState, Loadable, View};
 use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
-use protocol::api::{Mapping, MappingStatus};
+use protocol::api::{Mapping, MappingKind, MappingStatus};
 
 #[component]
 fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<String>) -> Element {
@@ -168,12 +168,15 @@ fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<Stri
                     onclick: move |_| state.go(View::Preview(preview_id.clone())),
                     "Preview"
                 }
+                // History is per file: a folder's files have theirs in the file list.
+                if matches!(mapping.kind, MappingKind::FilePage | MappingKind::FileCodePage) {
                 button {
                     class: "history btn btn-secondary btn-small",
                     r#type: "button",
                     "aria-label": "History of {path}",
                     onclick: move |_| state.go(View::History(history_path.clone())),
                     "History"
+                }
                 }
                 button {
                     class: "edit btn btn-secondary btn-small",
