@@ -101,14 +101,14 @@ fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<Stri
             if let Some(held) = held {
                 div {
                     id: "held-deletions",
-                    class: "card-alert card-alert-warning",
+                    class: "card-alert card-alert-warning held-deletions",
                     "data-trouble": "held_deletions",
                     "data-count": "{held.would_delete}",
                     role: "alert",
                     p { class: "small",
                         strong { "This sync would delete {held.would_delete} of {held.tracked} files. " }
-                        "Nothing was deleted. Check the list; deleting moves the Notion rows to the trash "
-                        "(or the files, when the rows were deleted in Notion), and history keeps every version."
+                        "Nothing was deleted yet. Deleting moves their rows to Notion's trash (or, for rows "
+                        "deleted in Notion, removes the files); history keeps every version."
                     }
                     ul { class: "held-paths small mono",
                         for p in held.paths.iter().cloned() {
