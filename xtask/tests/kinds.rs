@@ -1,7 +1,8 @@
 //! Every mapping kind through the panel's form: a folder ↔ new database mapping made with the
 //! folder picker and synced (one row per Markdown file in the emulator's database), then the
 //! mass-deletion guard (G8): deleting most files holds the deletions, the card asks, and
-//! confirming trashes exactly those rows. A code page and a project row made with their pickers:
+//! confirming trashes exactly those rows. Include/exclude globs narrow what syncs. A rename and
+//! a trashed row in Notion move and delete files in the Repl. A code page and a project row made with their pickers:
 //! what the panel sends (kind, path, target) is checked on the wire; a relay that does not sync
 //! those kinds yet refuses them, and the form says so.
 
@@ -66,8 +67,8 @@ async fn nth_create(c: &fantoccini::Client, n: u64) -> Value {
     }
 }
 
-/// The rows of a database the relay created (its id from the card's link), live ones only.
-async fn live_rows(api: &EmulatorApi, database_id: &str) -> Vec<String> {
+/// The live rows of a database the relay created (its id from the card's link): id and title.
+async fn live_row_ids(api: &EmulatorApi, database_id: &str) -> Vec<(String, String)> {
     let db = api
         .call(
             reqwest::Method::GET,
@@ -92,7 +93,7 @@ async fn live_rows(api: &EmulatorApi, database_id: &str) -> Vec<String> {
         .iter()
         .filter(|r| r["in_trash"] != true && r["archived"] != true)
         .map(|r| {
-            r["properties"]
+            let title = r["properties"]
                 .as_object()
                 .and_then(|props| props.values().find(|p| p["type"] == "title"))
                 .and_then(|t| t["title"].as_array())
@@ -102,8 +103,18 @@ async fn live_rows(api: &EmulatorApi, database_id: &str) -> Vec<String> {
                         .filter_map(|p| p["plain_text"].as_str())
                         .collect::<String>()
                 })
-                .unwrap_or_default()
+                .unwrap_or_default();
+            (r["id"].as_str().unwrap_or_default().to_string(), title)
         })
+        .collect()
+}
+
+/// The titles of the live rows.
+async fn live_rows(api: &EmulatorApi, database_id: &str) -> Vec<String> {
+    live_row_ids(api, database_id)
+        .await
+        .into_iter()
+        .map(|(_, title)| title)
         .collect()
 }
 
@@ -406,5 +417,91 @@ async fn folder_globs_narrow_what_syncs() {
     wait_css(c, "#sync-result[data-state='done'][data-path='wiki']").await;
     assert!(c.find(Locator::Css("#held-deletions")).await.is_err());
     assert_eq!(live_rows(&api, &database).await.len(), 2);
+    f.finish().await;
+}
+
+#[tokio::test]
+async fn renames_and_trash_in_notion_move_and_delete_files() {
+    let Some(f) = Fixture::start("kinds-ops").await else {
+        return;
+    };
+    f.write("log/Alpha.md", "Alpha body.\n");
+    f.write("log/Beta.md", "Beta body.\n");
+    f.write("log/Gamma.md", "Gamma body.\n");
+    let c = &f.c;
+    f.open_connected().await;
+    let api = f.api().await;
+    click(c, "#kind-select option[value='folder_database']").await;
+    click(c, "#folder-select option[value='log']").await;
+    click(c, "#target-new").await;
+    click(c, "#create-mapping").await;
+    let card = ".mapping-card[data-path='log'][data-kind='folder_database']";
+    wait_css(c, card).await;
+    f.sync_card("log", "created").await;
+    let database = card_target_id(c, card).await;
+    let rows = live_row_ids(&api, &database).await;
+    let id = |title: &str| {
+        rows.iter()
+            .find(|(_, t)| t == title)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_else(|| panic!("no row {title}: {rows:?}"))
+    };
+
+    // In Notion: Alpha renamed, Beta moved to the trash.
+    let title_prop = {
+        let page = api
+            .call(
+                reqwest::Method::GET,
+                &format!("pages/{}", id("Alpha")),
+                None,
+            )
+            .await;
+        page["properties"]
+            .as_object()
+            .and_then(|p| p.iter().find(|(_, v)| v["type"] == "title"))
+            .map(|(k, _)| k.clone())
+            .expect("a title property")
+    };
+    api.call(
+        reqwest::Method::PATCH,
+        &format!("pages/{}", id("Alpha")),
+        Some(serde_json::json!({"properties": {title_prop: {"title": [{"text": {"content": "Alpha Renamed"}}]}}})),
+    )
+    .await;
+    api.call(
+        reqwest::Method::PATCH,
+        &format!("pages/{}", id("Beta")),
+        Some(serde_json::json!({"in_trash": true})),
+    )
+    .await;
+
+    // Sync now: the panel moves one file and deletes the other, each only because it still had
+    // the content the relay expected.
+    let before = js(c, "return document.querySelector('#sync-result').outerHTML").await;
+    click(c, &format!("{card} .sync-now")).await;
+    eventually("the sync starts", WAIT, || async {
+        js(c, "return document.querySelector('#sync-result').outerHTML").await != before
+    })
+    .await;
+    wait_css(c, "#sync-result[data-state='done'][data-path='log']").await;
+    eventually("the files follow Notion", WAIT, || async {
+        !f.path("log/Alpha.md").exists() && !f.path("log/Beta.md").exists()
+    })
+    .await;
+    assert_eq!(f.read("log/Alpha Renamed.md"), "Alpha body.\n");
+    assert_eq!(f.read("log/Gamma.md"), "Gamma body.\n");
+    assert!(c.find(Locator::Css("#held-deletions")).await.is_err());
+
+    // Converged: the next sync changes nothing on disk or in Notion.
+    f.sync_card("log", "unchanged").await;
+    let mut files: Vec<String> = std::fs::read_dir(f.path("log"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["Alpha Renamed.md", "Gamma.md"]);
+    let mut rows = live_rows(&api, &database).await;
+    rows.sort();
+    assert_eq!(rows, ["Alpha Renamed", "Gamma"]);
     f.finish().await;
 }
