@@ -141,6 +141,24 @@ pub async fn list_markdown_files() -> Result<Listing, ReplitError> {
     Ok(listing)
 }
 
+/// Whether a path is a Markdown file a folder mapping may hold: no hidden part, no excluded
+/// folder on the way (SPEC §4 scope). The relay's writes into a folder are held to the same
+/// scope as the panel's listing, so it cannot have the panel write `.git/` or `node_modules/`.
+pub fn in_folder_scope(path: &str) -> bool {
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        let kind = if parts.peek().is_some() {
+            NodeKind::Directory
+        } else {
+            NodeKind::File
+        };
+        if is_excluded(part, kind) {
+            return false;
+        }
+    }
+    is_markdown(path)
+}
+
 /// Extensions of files that are not text (a code page holds UTF-8 text only).
 const BINARY_EXTENSIONS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "webp", "ico", "bmp", "tiff", "pdf", "zip", "gz", "tgz", "bz2",
@@ -325,6 +343,21 @@ mod tests {
         assert!(!is_probably_text("a/b/app.wasm"));
         assert!(is_text_content("fn main() {}\n"));
         assert!(!is_text_content("PK\u{3}\u{4}\0\0"));
+    }
+
+    #[test]
+    fn folder_scope() {
+        assert!(in_folder_scope("docs/a.md"));
+        assert!(in_folder_scope("a.md"));
+        assert!(!in_folder_scope("docs/a.txt"));
+        assert!(!in_folder_scope(".git/hooks/x.md"));
+        assert!(!in_folder_scope("docs/node_modules/x.md"));
+        assert!(!in_folder_scope("docs/.hidden.md"));
+        assert!(!in_folder_scope("target/x.md"));
+        assert!(
+            in_folder_scope("target.md"),
+            "only folders named target are excluded"
+        );
     }
 
     #[test]

@@ -126,20 +126,33 @@ pub fn write_allowed(mapping_path: &str, path: &str) -> bool {
 }
 
 /// Why a planned write must not happen, or `None` when it may. `current` is the file right now;
-/// `file_ops`: the session announced that it applies deletes and moves (folder mappings only);
-/// `target_exists`: for a move, whether something is at the new path (`None`: could not tell).
+/// `folder`: a folder mapping, whose session announced that it applies deletes and moves, and
+/// whose files are Markdown files in scope (SPEC §4); `target_exists`: for a move, whether
+/// something is at the new path (`None`: could not tell).
 pub fn write_refusal(
     mapping_path: &str,
-    file_ops: bool,
+    folder: bool,
     write: &FileWrite,
     current: &LocalFile,
     target_exists: Option<bool>,
 ) -> Option<String> {
-    if !write.op.is_write() && !file_ops {
+    if !write.op.is_write() && !folder {
         return Some("not a plain write; this mapping does not delete or move files".into());
     }
     if !write_allowed(mapping_path, &write.path) {
         return Some("outside the mapped path; not written".to_string());
+    }
+    let to = match &write.op {
+        FileWriteOp::Move { to } => Some(to.as_str()),
+        _ => None,
+    };
+    if folder
+        && ![Some(write.path.as_str()), to]
+            .into_iter()
+            .flatten()
+            .all(files::in_folder_scope)
+    {
+        return Some("not a Markdown file this folder mapping syncs; not written".to_string());
     }
     if ContentHash::of(write.content.as_bytes()) != write.new_hash {
         return Some("the content does not match its hash; not written".to_string());
@@ -477,7 +490,7 @@ pub async fn run(
             })
         }
     };
-    let file_ops = manifest_of(mapping, &local, false, false).accepts_file_ops;
+    let folder = manifest_of(mapping, &local, false, false).accepts_file_ops;
 
     progress(Stage::Writing);
     let mut ack = Ack::default();
@@ -497,7 +510,7 @@ pub async fn run(
             FileWriteOp::Move { to } if files::is_safe_relative_path(to) => exists(to).await,
             _ => None,
         };
-        if let Some(reason) = write_refusal(path, file_ops, write, &current, target_exists) {
+        if let Some(reason) = write_refusal(path, folder, write, &current, target_exists) {
             ack.skipped.push(SkippedWrite {
                 path: write.path.clone(),
                 reason,
@@ -650,6 +663,13 @@ mod tests {
         assert!(refusal("docs", true, &delete("other/a.md", Some("old")), &present).is_some());
         assert!(refusal("docs", true, &delete("docs/../a.md", Some("old")), &present).is_some());
         assert!(refusal("docs", false, &delete("docs/a.md", Some("old")), &present).is_some());
+        // A folder mapping writes Markdown files in scope only.
+        let w = write("docs/node_modules/x.md", None, "x");
+        assert!(refusal("docs", true, &w, &LocalFile::Absent).is_some());
+        let w = write("docs/run.sh", None, "x");
+        assert!(refusal("docs", true, &w, &LocalFile::Absent).is_some());
+        let w = write("docs/new.md", None, "x");
+        assert_eq!(refusal("docs", true, &w, &LocalFile::Absent), None);
     }
 
     #[test]
