@@ -2,7 +2,8 @@
 //! folder picker and synced (one row per Markdown file in the emulator's database), then the
 //! mass-deletion guard (G8): deleting most files holds the deletions, the card asks, and
 //! confirming trashes exactly those rows. Include/exclude globs narrow what syncs. A rename and
-//! a trashed row in Notion move and delete files in the Repl. A code page and a project row made with their pickers:
+//! a trashed row in Notion move and delete files in the Repl. An existing database is linked
+//! by pasting its link. A code page and a project row made with their pickers:
 //! what the panel sends (kind, path, target) is checked on the wire; a relay that does not sync
 //! those kinds yet refuses them, and the form says so.
 
@@ -503,5 +504,56 @@ async fn renames_and_trash_in_notion_move_and_delete_files() {
     let mut rows = live_rows(&api, &database).await;
     rows.sort();
     assert_eq!(rows, ["Alpha Renamed", "Gamma"]);
+    f.finish().await;
+}
+
+#[tokio::test]
+async fn an_existing_database_linked_by_its_link() {
+    let Some(f) = Fixture::start("kinds-existing-db").await else {
+        return;
+    };
+    f.write("reading/Dune.md", "A desert planet.\n");
+    f.write("reading/Emma.md", "A matchmaker.\n");
+    let c = &f.c;
+    f.open_connected().await;
+    let api = f.api().await;
+    // Someone made the database in Notion, inside a shared page.
+    let handbook = api.find_page("Team Handbook").await;
+    let db = api
+        .call(
+            reqwest::Method::POST,
+            "databases",
+            Some(serde_json::json!({
+                "parent": {"type": "page_id", "page_id": handbook},
+                "title": [{"type": "text", "text": {"content": "Reading list"}}],
+                "initial_data_source": {"properties": {"Name": {"title": {}}}},
+            })),
+        )
+        .await;
+    let url = db["url"].as_str().expect("a database URL").to_string();
+    let database = db["id"].as_str().unwrap().replace('-', "");
+
+    click(c, "#kind-select option[value='folder_database']").await;
+    click(c, "#folder-select option[value='reading']").await;
+    click(c, "#target-existing").await;
+    // Not a link: refused in the form.
+    type_into(c, "#database-id", "Reading list").await;
+    wait_text(c, "#new-mapping", "not a Notion database link").await;
+    assert!(wait_css(c, "#create-mapping")
+        .await
+        .attr("disabled")
+        .await
+        .unwrap()
+        .is_some());
+    type_into(c, "#database-id", &url).await;
+    click(c, "#create-mapping").await;
+    let card = ".mapping-card[data-path='reading'][data-kind='folder_database']";
+    wait_text(c, &format!("{card} .mapping-page"), "Reading list").await;
+    assert_eq!(card_target_id(c, card).await, database);
+
+    f.sync_card("reading", "created").await;
+    let mut rows = live_rows(&api, &database).await;
+    rows.sort();
+    assert_eq!(rows, ["Dune", "Emma"]);
     f.finish().await;
 }
