@@ -11,10 +11,10 @@
 //! glob left out from a deleted one, so such a manifest is never `complete` (G7).
 
 use crate::replit::{self, ReplitError};
-use serde::{Deserialize, Serialize};
 
 /// Where a mapping's globs live: the Repl's ReplDB (the relay does not keep them), one key per
-/// mapping. Not a secret: ReplDB is readable by the Repl's code and collaborators.
+/// mapping, in the [`Globs::stored`] form. Not a secret: ReplDB is readable by the Repl's code
+/// and collaborators.
 pub fn repl_db_key(mapping_id: &str) -> String {
     format!("notion-sync/globs/{mapping_id}")
 }
@@ -23,24 +23,20 @@ pub fn repl_db_key(mapping_id: &str) -> String {
 /// "no globs": syncing files the user excluded is worse than not syncing.
 pub async fn load(mapping_id: &str) -> Result<Globs, ReplitError> {
     match replit::repl_db_get(&repl_db_key(mapping_id)).await? {
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| ReplitError::Decode(format!("the stored patterns: {e}"))),
+        Some(text) => Globs::from_stored(&text)
+            .ok_or_else(|| ReplitError::Decode("the stored patterns are not readable".into())),
         None => Ok(Globs::default()),
     }
 }
 
 pub async fn save(mapping_id: &str, globs: &Globs) -> Result<(), ReplitError> {
-    let text = serde_json::to_string(globs)
-        .map_err(|e| ReplitError::Decode(format!("the patterns: {e}")))?;
-    replit::repl_db_set(&repl_db_key(mapping_id), &text).await
+    replit::repl_db_set(&repl_db_key(mapping_id), &globs.stored()).await
 }
 
 /// The globs of one mapping.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Globs {
-    #[serde(default)]
     pub include: Vec<String>,
-    #[serde(default)]
     pub exclude: Vec<String>,
 }
 
@@ -49,6 +45,27 @@ pub const MAX_PATTERNS: usize = 50;
 pub const MAX_PATTERN_LEN: usize = 200;
 
 impl Globs {
+    /// One pattern a line, `+` for an include and `-` for an exclude (plain text: no JSON
+    /// codec in the wasm for this, and readable in ReplDB).
+    pub fn stored(&self) -> String {
+        let plus = self.include.iter().map(|p| format!("+{p}\n"));
+        let minus = self.exclude.iter().map(|p| format!("-{p}\n"));
+        plus.chain(minus).collect()
+    }
+
+    /// The [`stored`](Globs::stored) form back; `None` for a line it does not understand.
+    pub fn from_stored(text: &str) -> Option<Globs> {
+        let mut globs = Globs::default();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            match line.split_at_checked(1)? {
+                ("+", p) => globs.include.push(p.to_string()),
+                ("-", p) => globs.exclude.push(p.to_string()),
+                _ => return None,
+            }
+        }
+        Some(globs)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.include.is_empty() && self.exclude.is_empty()
     }
@@ -208,11 +225,9 @@ mod tests {
     #[test]
     fn stored_form() {
         let g = globs(&["notes/**"], &["*.draft.md"]);
-        let json = serde_json::to_string(&g).unwrap();
-        assert_eq!(serde_json::from_str::<Globs>(&json).unwrap(), g);
-        assert_eq!(
-            serde_json::from_str::<Globs>("{}").unwrap(),
-            Globs::default()
-        );
+        assert_eq!(g.stored(), "+notes/**\n-*.draft.md\n");
+        assert_eq!(Globs::from_stored(&g.stored()), Some(g));
+        assert_eq!(Globs::from_stored(""), Some(Globs::default()));
+        assert_eq!(Globs::from_stored("notes/**\n"), None);
     }
 }
