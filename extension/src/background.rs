@@ -171,7 +171,7 @@ async fn target_file(args: &JsValue) -> Option<String> {
 
 async fn mapping_for(relay: &Relay, path: &str) -> Option<Mapping> {
     let config = relay.configurations().await.ok()?;
-    config.mappings.into_iter().find(|m| m.path == path)
+    crate::model::mapping_covering(&config.mappings, path).cloned()
 }
 
 fn page_title(m: &Mapping) -> String {
@@ -256,9 +256,15 @@ async fn sync_mappings(bg: &Background, mappings: &[Mapping]) -> (SyncSummary, V
     let mut total = SyncSummary::default();
     let mut errors = Vec::new();
     for m in mappings {
-        match sync::run(&bg.relay, m, |_| {}).await {
+        match sync::run(&bg.relay, m, false, |_| {}).await {
             Ok(done) => {
                 add(&mut total, &done.result.summary);
+                if let Some(held) = &done.held {
+                    errors.push(format!(
+                        "{}: {} files would be deleted; nothing was deleted. Open the Notion Sync panel to confirm or keep them.",
+                        m.path, held.would_delete
+                    ));
+                }
                 errors.extend(
                     done.result
                         .items
@@ -304,7 +310,7 @@ async fn sync_file(bg: Rc<Background>, path: String) {
         let Some((mappings, repl_id)) = connected_mappings(&bg).await else {
             return;
         };
-        let mapping = match mappings.into_iter().find(|m| m.path == path) {
+        let mapping = match crate::model::mapping_covering(&mappings, &path).cloned() {
             Some(m) => m,
             None => {
                 let body = CreateMapping {

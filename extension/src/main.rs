@@ -2,7 +2,8 @@
 //!
 //! - [`replit`]: bindings to the official `@replit/extensions` client (the only way to the Repl).
 //! - [`relay`]: the typed HTTP client of the relay API; [`live`]: its live status WebSocket.
-//! - [`files`]: the walk of the Repl's tree.
+//! - [`files`]: the walk of the Repl's tree; [`globs`]: a folder mapping's include/exclude
+//!   patterns; [`project`]: what a project row says of the Repl.
 //! - [`sync`]: the panel's side of a sync session; [`watch`]: auto-sync while the panel is open.
 //! - [`diff`]: the line diff of the conflict and history views; [`model`]: labels and statuses.
 //! - [`theme`]: follows the workspace theme.
@@ -16,8 +17,10 @@ mod background;
 mod components;
 mod diff;
 mod files;
+mod globs;
 mod live;
 mod model;
+mod project;
 mod relay;
 mod replit;
 mod state;

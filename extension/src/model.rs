@@ -130,39 +130,184 @@ pub fn frequency_label(m: &Mapping) -> String {
     }
 }
 
-/// What each kind of mapping binds, for the form. Only the kinds the relay can sync are listed
-/// (a kind that is not finished is absent); the form picks its pickers from this.
+/// What each kind of mapping binds, for the form and the cards; the form picks its pickers
+/// from this. Every kind of the protocol is listed: a relay that does not sync one yet refuses
+/// to create it (`kind_not_supported`), and the form shows that answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KindSpec {
     pub kind: MappingKind,
     pub label: &'static str,
     pub value: &'static str,
+    /// A short name for the card (`data-kind` carries `value`).
+    pub short: &'static str,
+    /// A glyph for the card (decorative: the short name says it in words).
+    pub icon: &'static str,
     pub repl_side: ReplSide,
     pub notion_side: NotionSide,
+    /// The only direction the kind syncs in, when it has one.
+    pub fixed_direction: Option<Direction>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplSide {
     /// One Markdown file.
     MarkdownFile,
+    /// One UTF-8 text file of any kind.
+    TextFile,
+    /// A folder of Markdown files (recursive optional).
+    Folder,
+    /// The Repl itself: nothing to pick.
+    Repl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotionSide {
     /// One page: a new one (optionally under a parent page) or an existing one.
     Page,
+    /// A database: a new one (optionally under a parent page) or an existing one.
+    Database,
 }
 
-pub const KINDS: &[KindSpec] = &[KindSpec {
-    kind: MappingKind::FilePage,
-    label: "Markdown file ↔ Notion page",
-    value: "file_page",
-    repl_side: ReplSide::MarkdownFile,
-    notion_side: NotionSide::Page,
-}];
+pub const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: MappingKind::FilePage,
+        label: "Markdown file ↔ Notion page",
+        value: "file_page",
+        short: "Page",
+        icon: "M↓",
+        repl_side: ReplSide::MarkdownFile,
+        notion_side: NotionSide::Page,
+        fixed_direction: None,
+    },
+    KindSpec {
+        kind: MappingKind::FolderDatabase,
+        label: "Folder of Markdown files ↔ Notion database",
+        value: "folder_database",
+        short: "Database",
+        icon: "▦",
+        repl_side: ReplSide::Folder,
+        notion_side: NotionSide::Database,
+        fixed_direction: None,
+    },
+    KindSpec {
+        kind: MappingKind::FileCodePage,
+        label: "Any text file ↔ Notion page of code",
+        value: "file_code_page",
+        short: "Code page",
+        icon: "</>",
+        repl_side: ReplSide::TextFile,
+        notion_side: NotionSide::Page,
+        fixed_direction: None,
+    },
+    KindSpec {
+        kind: MappingKind::ReplProjectRow,
+        label: "This Repl → a row in a Projects database",
+        value: "repl_project_row",
+        short: "Project row",
+        icon: "◫",
+        repl_side: ReplSide::Repl,
+        notion_side: NotionSide::Database,
+        fixed_direction: Some(Direction::ReplitToNotion),
+    },
+];
 
 pub fn kind_spec(kind: MappingKind) -> &'static KindSpec {
     KINDS.iter().find(|k| k.kind == kind).unwrap_or(&KINDS[0])
+}
+
+pub fn kind_from(value: &str) -> Option<MappingKind> {
+    KINDS.iter().find(|k| k.value == value).map(|k| k.kind)
+}
+
+/// What a card shows on the Repl side of a mapping.
+pub fn repl_side_label(m: &Mapping) -> String {
+    match m.kind {
+        MappingKind::FolderDatabase => {
+            let folder = if m.path.is_empty() {
+                "/ (Repl root)".to_string()
+            } else {
+                format!("{}/", m.path.trim_end_matches('/'))
+            };
+            if m.recursive {
+                format!("{folder} (with subfolders)")
+            } else {
+                folder
+            }
+        }
+        MappingKind::ReplProjectRow => "This Repl".to_string(),
+        MappingKind::FilePage | MappingKind::FileCodePage => m.path.clone(),
+    }
+}
+
+/// The mapping a file belongs to: its own (file kinds), else the folder mapping whose folder
+/// holds it (directly, or at any depth when recursive). A file in a mapped folder is synced
+/// with its folder, never mapped a second time on its own.
+pub fn mapping_covering<'a>(mappings: &'a [Mapping], path: &str) -> Option<&'a Mapping> {
+    let own = mappings.iter().find(|m| {
+        matches!(m.kind, MappingKind::FilePage | MappingKind::FileCodePage) && m.path == path
+    });
+    own.or_else(|| {
+        mappings.iter().find(|m| {
+            if m.kind != MappingKind::FolderDatabase {
+                return false;
+            }
+            let folder = m.path.trim_matches('/');
+            let rest = if folder.is_empty() {
+                Some(path)
+            } else {
+                path.strip_prefix(folder).and_then(|r| r.strip_prefix('/'))
+            };
+            rest.is_some_and(|r| !r.is_empty() && (m.recursive || !r.contains('/')))
+        })
+    })
+}
+
+/// What a card shows on the Notion side before the relay knows the target's title.
+pub fn notion_side_label(m: &Mapping) -> String {
+    if let Some(title) = m.title.clone().filter(|t| !t.is_empty()) {
+        return title;
+    }
+    let linked = m.notion_page_id.is_some();
+    match (kind_spec(m.kind).notion_side, linked) {
+        (NotionSide::Page, true) => "Linked Notion page".into(),
+        (NotionSide::Page, false) => "New page (created on first sync)".into(),
+        (NotionSide::Database, true) => "Linked Notion database".into(),
+        (NotionSide::Database, false) => "New database (created on first sync)".into(),
+    }
+}
+
+/// A Notion database id from what a user pastes: a bare id (32 hex digits, dashes optional) or
+/// a Notion link (`https://www.notion.so/ws/Name-<id>?v=…`). Normalized to the dashed form.
+pub fn notion_id_from(input: &str) -> Option<String> {
+    let input = input.trim();
+    // In a link the id is the last 32 hex digits of the path (before `?` and `#`).
+    let path = input.split(['?', '#']).next().unwrap_or(input);
+    let hex: String = path.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    let candidate = if path.contains('/') || path.contains("notion") {
+        let tail = path.rsplit('/').next().unwrap_or(path);
+        let tail_hex: String = tail.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+        tail_hex
+            .get(tail_hex.len().saturating_sub(32)..)?
+            .to_string()
+    } else {
+        let plain = path.replace('-', "");
+        if plain.len() != 32 || plain.len() != hex.len() {
+            return None;
+        }
+        hex
+    };
+    if candidate.len() != 32 {
+        return None;
+    }
+    let c = candidate.to_ascii_lowercase();
+    Some(format!(
+        "{}-{}-{}-{}-{}",
+        &c[..8],
+        &c[8..12],
+        &c[12..16],
+        &c[16..20],
+        &c[20..]
+    ))
 }
 
 /// Whether an item's message says the page cannot be reached any more (deleted, or no longer
@@ -339,6 +484,86 @@ mod tests {
         assert_eq!(interval_label(86_400), "1 day");
         assert_eq!(interval_label(90), "90 s");
         assert_eq!(kind_spec(MappingKind::FilePage).value, "file_page");
+        for k in KINDS {
+            assert_eq!(kind_from(k.value), Some(k.kind));
+            assert_eq!(kind_spec(k.kind), k);
+        }
+        assert_eq!(kind_from("file"), None);
+        assert_eq!(
+            kind_spec(MappingKind::ReplProjectRow).fixed_direction,
+            Some(Direction::ReplitToNotion)
+        );
+    }
+
+    #[test]
+    fn card_sides_per_kind() {
+        let mut m = mapping(MappingStatus::NeverSynced, None, false);
+        assert_eq!(repl_side_label(&m), "a.md");
+        assert_eq!(notion_side_label(&m), "New page (created on first sync)");
+        m.kind = MappingKind::FolderDatabase;
+        m.path = "docs".into();
+        m.recursive = true;
+        assert_eq!(repl_side_label(&m), "docs/ (with subfolders)");
+        assert_eq!(
+            notion_side_label(&m),
+            "New database (created on first sync)"
+        );
+        m.path = String::new();
+        m.recursive = false;
+        assert_eq!(repl_side_label(&m), "/ (Repl root)");
+        m.notion_page_id = Some("db".into());
+        assert_eq!(notion_side_label(&m), "Linked Notion database");
+        m.title = Some("Notes".into());
+        assert_eq!(notion_side_label(&m), "Notes");
+        m.kind = MappingKind::ReplProjectRow;
+        assert_eq!(repl_side_label(&m), "This Repl");
+    }
+
+    #[test]
+    fn the_mapping_a_file_belongs_to() {
+        let mut page = mapping(MappingStatus::Synced, None, false);
+        page.id = "page".into();
+        page.path = "docs/a.md".into();
+        let mut folder = mapping(MappingStatus::Synced, None, false);
+        folder.id = "folder".into();
+        folder.kind = MappingKind::FolderDatabase;
+        folder.path = "docs".into();
+        let list = vec![folder.clone(), page];
+        let id = |p: &str| mapping_covering(&list, p).map(|m| m.id.clone());
+        assert_eq!(
+            id("docs/a.md").as_deref(),
+            Some("page"),
+            "its own mapping first"
+        );
+        assert_eq!(id("docs/b.md").as_deref(), Some("folder"));
+        assert_eq!(id("docs/sub/c.md"), None, "not recursive");
+        assert_eq!(id("docs2/b.md"), None);
+        assert_eq!(id("docs"), None);
+        folder.recursive = true;
+        folder.path = String::new();
+        let list = vec![folder];
+        assert_eq!(
+            mapping_covering(&list, "x/y/z.md").map(|m| m.id.as_str()),
+            Some("folder")
+        );
+    }
+
+    #[test]
+    fn database_ids_from_links() {
+        let dashed = "1c2d3e4f-0000-4000-8000-0123456789ab";
+        assert_eq!(notion_id_from(dashed).as_deref(), Some(dashed));
+        assert_eq!(
+            notion_id_from("1C2D3E4F0000400080000123456789AB").as_deref(),
+            Some(dashed)
+        );
+        assert_eq!(
+            notion_id_from("https://www.notion.so/acme/Projects-1c2d3e4f0000400080000123456789ab?v=deadbeefdeadbeefdeadbeefdeadbeef")
+                .as_deref(),
+            Some(dashed)
+        );
+        assert_eq!(notion_id_from("Projects"), None);
+        assert_eq!(notion_id_from("1234"), None);
+        assert_eq!(notion_id_from(""), None);
     }
 
     #[test]

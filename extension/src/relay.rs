@@ -62,6 +62,11 @@ impl RelayError {
         matches!(self, RelayError::Api { code, .. } if code == "notion_not_found")
     }
 
+    /// The relay does not sync this kind of mapping (yet).
+    pub fn is_kind_not_supported(&self) -> bool {
+        matches!(self, RelayError::Api { code, .. } if code == "kind_not_supported")
+    }
+
     /// The user has no Notion workspace connected.
     pub fn is_not_connected(&self) -> bool {
         matches!(self, RelayError::Api { code, .. } if code == "not_connected")

@@ -26,6 +26,15 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["replit", "fs"], js_name = writeFile, catch)]
     async fn js_write_file(path: &str, content: &str) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(js_namespace = ["replit", "fs"], js_name = deleteFile, catch)]
+    async fn js_delete_file(path: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "replDb"], js_name = get, catch)]
+    async fn js_repl_db_get(args: &js_sys::Object) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["replit", "replDb"], js_name = set, catch)]
+    async fn js_repl_db_set(args: &js_sys::Object) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(js_namespace = ["replit", "fs"], js_name = readDir, catch)]
     async fn js_read_dir(path: &str) -> Result<JsValue, JsValue>;
 
@@ -33,7 +42,7 @@ extern "C" {
     async fn js_current_user() -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_namespace = ["replit", "data"], js_name = currentRepl, catch)]
-    async fn js_current_repl() -> Result<JsValue, JsValue>;
+    async fn js_current_repl(args: &js_sys::Object) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_namespace = ["replit", "experimental", "auth"], js_name = getAuthToken, catch)]
     async fn js_get_auth_token() -> Result<JsValue, JsValue>;
@@ -203,6 +212,45 @@ pub async fn write_file(path: &str, content: &str) -> Result<(), ReplitError> {
     }
 }
 
+/// Deletes a file: `{} | {error}`.
+pub async fn delete_file(path: &str) -> Result<(), ReplitError> {
+    let r = object(js_delete_file(path).await.map_err(rejected)?)?;
+    match error_field(&r) {
+        Some(e) => Err(ReplitError::Host(e)),
+        None => Ok(()),
+    }
+}
+
+fn key_args(key: &str) -> js_sys::Object {
+    let args = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&args, &"key".into(), &JsValue::from_str(key));
+    args
+}
+
+/// A ReplDB value: `string | {error: string | null}` (`{error: null}`: no such key).
+pub async fn repl_db_get(key: &str) -> Result<Option<String>, ReplitError> {
+    let value = js_repl_db_get(&key_args(key)).await.map_err(rejected)?;
+    if let Some(text) = value.as_string() {
+        return Ok(Some(text));
+    }
+    let r = object(value)?;
+    match error_field(&r) {
+        Some(e) => Err(ReplitError::Host(e)),
+        None => Ok(None),
+    }
+}
+
+/// Sets a ReplDB value (resolves to nothing, or to an `{error}`).
+pub async fn repl_db_set(key: &str, value: &str) -> Result<(), ReplitError> {
+    let args = key_args(key);
+    let _ = js_sys::Reflect::set(&args, &"value".into(), &JsValue::from_str(value));
+    let r = js_repl_db_set(&args).await.map_err(rejected)?;
+    match error_field(&r) {
+        Some(e) => Err(ReplitError::Host(e)),
+        None => Ok(()),
+    }
+}
+
 /// Kind of a directory entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NodeKind {
@@ -258,22 +306,43 @@ pub async fn current_user() -> Result<User, ReplitError> {
     Ok(User { username })
 }
 
-/// The Repl the panel is open in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The Repl the panel is open in (labels: shown, never trusted for access).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Repl {
     pub id: String,
     pub title: String,
+    pub description: String,
+    /// As Replit gives it: a path (`/@user/slug`) or a full URL.
+    pub url: String,
+    pub is_private: bool,
+    /// `timeCreated` (ISO 8601), when given.
+    pub time_created: Option<String>,
+    /// The owner's username (`includeOwner`), when given.
+    pub owner: Option<String>,
 }
 
-/// `{repl: {id, title, …}}`.
+/// `{repl: {id, title, description, url, isPrivate, timeCreated, owner?, …}}`.
 pub async fn current_repl() -> Result<Repl, ReplitError> {
-    let r = object(js_current_repl().await.map_err(rejected)?)?;
+    let args = js_sys::Object::new();
+    // The owner is only included when asked for (reference §3.6).
+    let _ = js_sys::Reflect::set(&args, &"includeOwner".into(), &JsValue::TRUE);
+    let r = object(js_current_repl(&args).await.map_err(rejected)?)?;
     let repl = object(field(&r, "repl"))?;
     let id = string_field(&repl, "id")
         .ok_or_else(|| ReplitError::Decode("the Repl has no id".into()))?;
+    let owner = field(&repl, "owner");
     Ok(Repl {
         id,
         title: string_field(&repl, "title").unwrap_or_default(),
+        description: string_field(&repl, "description").unwrap_or_default(),
+        url: string_field(&repl, "url").unwrap_or_default(),
+        is_private: field(&repl, "isPrivate").as_bool().unwrap_or(true),
+        time_created: string_field(&repl, "timeCreated").filter(|t| !t.is_empty()),
+        owner: if owner.is_object() {
+            string_field(&owner, "username").filter(|u| !u.is_empty())
+        } else {
+            None
+        },
     })
 }
 

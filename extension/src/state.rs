@@ -14,7 +14,7 @@ use crate::theme;
 use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
 use protocol::api::{Conflict, ConnectionStatus, Mapping, ProgressStage, SyncLog};
-use protocol::session::SessionResult;
+use protocol::session::{HeldDeletions, SessionResult};
 use protocol::ContentHash;
 
 /// Where the panel is in its start-up.
@@ -197,6 +197,10 @@ pub struct AppState {
     pub watching: Signal<usize>,
     /// Mappings the relay says changed in Notion (`remote_changed`), for auto-sync.
     pub remote_changed: Signal<Vec<String>>,
+    /// Per folder mapping: deletions its last sync held back for confirmation (G8).
+    pub held: Signal<Vec<(String, HeldDeletions)>>,
+    /// Mappings whose next sync confirms the held deletions (one-shot).
+    pub confirm_deletions: Signal<Vec<String>>,
 }
 
 impl AppState {
@@ -226,6 +230,8 @@ impl AppState {
             refresh: Signal::new(0),
             watching: Signal::new(0),
             remote_changed: Signal::new(Vec::new()),
+            held: Signal::new(Vec::new()),
+            confirm_deletions: Signal::new(Vec::new()),
         }
     }
 
@@ -442,6 +448,16 @@ pub async fn sync_now(state: AppState, relay: Relay, mapping: Mapping) {
     sync_queued(state, relay, mapping.id, Trigger::Manual).await;
 }
 
+/// The user confirmed the deletions a folder mapping's last sync held back: sync it again,
+/// telling the relay so (it applies exactly those deletions, and holds any larger set again).
+pub async fn confirm_deletions(mut state: AppState, relay: Relay, mapping: Mapping) {
+    set_entry(&mut state.held.write(), &mapping.id, None);
+    if !state.confirm_deletions.peek().contains(&mapping.id) {
+        state.confirm_deletions.write().push(mapping.id.clone());
+    }
+    sync_now(state, relay, mapping).await;
+}
+
 /// Queues a sync of mapping `id`; runs the queue if nothing is running.
 pub async fn sync_queued(mut state: AppState, relay: Relay, id: String, trigger: Trigger) {
     if state.is_syncing() {
@@ -482,7 +498,15 @@ async fn run_one(mut state: AppState, relay: Relay, mapping: Mapping, trigger: T
         resolved: None,
     }));
     let mut sync_signal = state.sync;
-    let result = sync::run(&relay, &mapping, move |stage| {
+    // Confirming applies to this one sync only: the next one holds again if it must.
+    let confirm = state.confirm_deletions.peek().contains(&mapping.id);
+    if confirm {
+        state
+            .confirm_deletions
+            .write()
+            .retain(|id| id != &mapping.id);
+    }
+    let result = sync::run(&relay, &mapping, confirm, move |stage| {
         if let Some(run) = sync_signal.write().as_mut() {
             run.stage = stage;
             run.saw(stage.name());
@@ -494,6 +518,7 @@ async fn run_one(mut state: AppState, relay: Relay, mapping: Mapping, trigger: T
             if let Some(hash) = synced.local_hash {
                 set_entry(&mut state.known_hashes.write(), &mapping.path, Some(hash));
             }
+            set_entry(&mut state.held.write(), &mapping.id, synced.held.clone());
             let trouble = model::item_trouble(&synced.result.items);
             set_entry(&mut state.troubles.write(), &mapping.id, trouble);
             if trouble == Some(ItemTrouble::TokenRefused) {

@@ -14,7 +14,7 @@ use crate::replit::{self, Watch};
 use crate::state::{self, now_secs, AppState, SessionState, Trigger};
 use dioxus::prelude::*;
 use gloo_timers::future::TimeoutFuture;
-use protocol::api::Mapping;
+use protocol::api::{Mapping, MappingKind};
 use protocol::ContentHash;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -145,7 +145,12 @@ pub async fn run(mut state: AppState, relay: Relay, watchers: Rc<RefCell<Watcher
                 .unwrap_or_default(),
             false => Vec::new(),
         };
-        let wanted: Vec<String> = auto.iter().map(|m| m.path.clone()).collect();
+        // Watchers follow single files; folder and project mappings sync on their interval.
+        let wanted: Vec<String> = auto
+            .iter()
+            .filter(|m| matches!(m.kind, MappingKind::FilePage | MappingKind::FileCodePage))
+            .map(|m| m.path.clone())
+            .collect();
         reconcile(&watchers, &wanted).await;
         let count = watchers.borrow().active.len();
         if *state.watching.peek() != count {

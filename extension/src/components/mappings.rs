@@ -1,5 +1,6 @@
-//! The Files tab: the mappings as cards (`.mapping-card[data-path]`) with their status, settings,
-//! last sync and actions; the latest sync's result; the Repl's Markdown files.
+//! The Files tab: the mappings as cards (`.mapping-card[data-path][data-kind]`) with their kind,
+//! status, settings, last sync and actions (and the mass-deletion confirmation, G8, when a
+//! folder sync held deletions back); the latest sync's result; the Repl's Markdown files.
 
 use super::files::FilesSection;
 use super::mapping_form::MappingForm;
@@ -9,7 +10,7 @@ use crate::relay::Relay;
 use crate::state::{self, now_secs, AppState, Loadable, View};
 use dioxus::core::spawn_forever;
 use dioxus::prelude::*;
-use protocol::api::{Mapping, MappingStatus};
+use protocol::api::{Mapping, MappingKind, MappingStatus};
 
 #[component]
 fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<String>) -> Element {
@@ -18,13 +19,10 @@ fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<Stri
     let mut confirm_remove = use_signal(|| false);
     let status = CardStatus::of(&mapping, now_secs());
     let (badge, badge_class, status_value) = status.badge();
-    let title = mapping
-        .title
-        .clone()
-        .unwrap_or_else(|| match mapping.notion_page_id {
-            Some(_) => "Linked Notion page".to_string(),
-            None => "New page (created on first sync)".to_string(),
-        });
+    let spec = model::kind_spec(mapping.kind);
+    let title = model::notion_side_label(&mapping);
+    let repl_side = model::repl_side_label(&mapping);
+    let held = state::entry(&state.held.read(), &mapping.id).cloned();
     let url = model::safe_url(mapping.notion_url.as_deref());
     let last = match mapping.last_synced_at {
         Some(t) => model::ago(now_secs(), t),
@@ -42,7 +40,9 @@ fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<Stri
         _ => "Sync now",
     };
     let (sync_relay, retry_relay, remove_relay) = (relay.clone(), relay.clone(), relay.clone());
-    let (sync_m, retry_m) = (mapping.clone(), mapping.clone());
+    let confirm_relay = relay.clone();
+    let (sync_m, retry_m, confirm_m) = (mapping.clone(), mapping.clone(), mapping.clone());
+    let keep_id = id.clone();
     let (preview_id, edit_id, remove_id) = (id.clone(), id.clone(), id.clone());
     let history_path = path.clone();
     rsx! {
@@ -50,11 +50,14 @@ fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<Stri
             class: "mapping-card card",
             "data-path": "{path}",
             "data-mapping-id": "{id}",
-            "aria-label": "{path} ↔ {title}",
+            "data-kind": spec.value,
+            "aria-label": "{repl_side} ↔ {title}",
             div { class: "mapping-main",
-                span { class: "file-icon", "aria-hidden": "true", "M↓" }
-                div { class: "mapping-path mono", title: "{path}", "{path}" }
-                div { class: "mapping-arrow", "aria-hidden": "true", "⇄" }
+                span { class: "file-icon", "aria-hidden": "true", "{spec.icon}" }
+                div { class: "mapping-path mono", title: "{repl_side}", "{repl_side}" }
+                div { class: "mapping-arrow", "aria-hidden": "true",
+                    if spec.fixed_direction.is_some() { "→" } else { "⇄" }
+                }
                 div { class: "mapping-page",
                     if let Some(url) = url {
                         a { href: "{url}", target: "_blank", rel: "noopener noreferrer", title: "Open in Notion", "{title}" }
@@ -65,6 +68,7 @@ fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<Stri
             }
             div { class: "mapping-meta",
                 span { class: "status-badge badge {badge_class}", "data-status": "{status_value}", "{badge}" }
+                span { class: "meta mapping-kind", "data-kind": spec.value, title: "{spec.label}", "{spec.short}" }
                 span { class: "meta mapping-direction", title: "Direction", "{direction}" }
                 span { class: "meta mapping-strategy", title: "When both sides changed", "{strategy}" }
                 span { class: "meta mapping-frequency", "data-auto": "{mapping.auto_sync}", title: "Auto-sync", "{frequency}" }
@@ -91,6 +95,47 @@ fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<Stri
                             spawn_forever(state::sync_now(state, retry_relay.clone(), retry_m.clone()));
                         },
                         "Retry"
+                    }
+                }
+            }
+            if let Some(held) = held {
+                div {
+                    id: "held-deletions",
+                    class: "card-alert card-alert-warning held-deletions",
+                    "data-trouble": "held_deletions",
+                    "data-count": "{held.would_delete}",
+                    role: "alert",
+                    p { class: "small",
+                        strong { "This sync would delete {held.would_delete} of {held.tracked} files. " }
+                        "Nothing was deleted yet. Deleting moves their rows to Notion's trash (or, for rows "
+                        "deleted in Notion, removes the files); history keeps every version."
+                    }
+                    ul { class: "held-paths small mono",
+                        for p in held.paths.iter().cloned() {
+                            li { key: "{p}", class: "held-path", "data-path": "{p}", "{p}" }
+                        }
+                    }
+                    div { class: "row",
+                        button {
+                            id: "confirm-deletions",
+                            class: "btn btn-danger btn-small",
+                            r#type: "button",
+                            disabled: running || queued,
+                            onclick: move |_| {
+                                spawn_forever(state::confirm_deletions(state, confirm_relay.clone(), confirm_m.clone()));
+                            },
+                            "Delete {held.would_delete} files"
+                        }
+                        button {
+                            id: "keep-files",
+                            class: "btn btn-secondary btn-small",
+                            r#type: "button",
+                            onclick: move |_| {
+                                let mut held = state.held;
+                                state::set_entry(&mut held.write(), &keep_id, None);
+                            },
+                            "Keep them"
+                        }
                     }
                 }
             }
@@ -123,12 +168,15 @@ fn MappingCard(mapping: Mapping, running: bool, queued: bool, stage: Option<Stri
                     onclick: move |_| state.go(View::Preview(preview_id.clone())),
                     "Preview"
                 }
+                // History is per file: a folder's files have theirs in the file list.
+                if matches!(mapping.kind, MappingKind::FilePage | MappingKind::FileCodePage) {
                 button {
                     class: "history btn btn-secondary btn-small",
                     r#type: "button",
                     "aria-label": "History of {path}",
                     onclick: move |_| state.go(View::History(history_path.clone())),
                     "History"
+                }
                 }
                 button {
                     class: "edit btn btn-secondary btn-small",
