@@ -259,7 +259,18 @@ async fn code_page_and_project_row(f: &Fixture) {
     assert_eq!(create["sent"]["kind"], "file_code_page", "{create}");
     assert_eq!(create["sent"]["path"], "src/main.rs", "{create}");
     assert_eq!(create["sent"]["target"]["type"], "new_page", "{create}");
-    check_created_or_refused(f, &create, "src/main.rs", "file_code_page", "Any text file").await;
+    check_created(f, &create, "src/main.rs", "file_code_page").await;
+    // Synced for real: the page holds the file as code.
+    f.sync_card("src/main.rs", "created").await;
+    let page = f.card_page("src/main.rs").await;
+    let md = f.api().await.markdown(&page).await;
+    let source = f.read("src/main.rs");
+    let first = source
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(md.contains("```rust"), "{md}");
+    assert!(md.contains(first.trim()), "{md}");
 
     // A project row: nothing to pick in the Repl; one way only; a new database.
     if c.find(Locator::Css("#new-mapping-button")).await.is_ok() {
@@ -302,46 +313,37 @@ async fn code_page_and_project_row(f: &Fixture) {
     assert_eq!(create["sent"]["path"], "", "{create}");
     assert_eq!(create["sent"]["direction"], "replit_to_notion", "{create}");
     assert_eq!(create["sent"]["target"]["type"], "new_database", "{create}");
-    check_created_or_refused(f, &create, "", "repl_project_row", "This Repl").await;
+    let card = check_created(f, &create, "", "repl_project_row").await;
+    // Synced for real: the Repl's row is in a new Projects database.
+    f.sync_card(&card, "created").await;
+    let row = f.api().await.find_page(&title).await;
+    assert!(!row.is_empty());
 }
 
-/// Either the relay created the mapping (its answer has the kind and path, and a card shows
-/// it), or it refused the kind and the form says so, with nothing created.
-async fn check_created_or_refused(
-    f: &Fixture,
-    create: &Value,
-    path: &str,
-    kind: &str,
-    label: &str,
-) {
-    let c = &f.c;
-    if create["status"] == 201 || create["status"] == 200 {
-        assert_eq!(create["answer"]["kind"], kind, "{create}");
-        assert_eq!(create["answer"]["path"], path, "{create}");
-        wait_css(
-            c,
-            &format!(".mapping-card[data-path='{path}'][data-kind='{kind}']"),
-        )
-        .await;
+/// The relay created the mapping (its answer has the kind and the path) and a card shows it;
+/// returns the card's path.
+async fn check_created(f: &Fixture, create: &Value, path: &str, kind: &str) -> String {
+    assert!(
+        create["status"] == 201 || create["status"] == 200,
+        "{create}"
+    );
+    assert_eq!(create["answer"]["kind"], kind, "{create}");
+    let answered = create["answer"]["path"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if kind == "repl_project_row" {
+        // A project row has no path in the Repl: the relay names it after the Repl.
+        assert!(answered.starts_with("/project/"), "{create}");
     } else {
-        assert_eq!(create["status"], 400, "{create}");
-        assert_eq!(
-            create["answer"]["error"]["code"], "kind_not_supported",
-            "{create}"
-        );
-        let error = wait_text(c, "#mapping-error", label).await;
-        let text = error.text().await.unwrap();
-        assert!(
-            text.contains("can't sync") && text.contains("nothing was created"),
-            "{text}"
-        );
-        assert!(
-            c.find(Locator::Css(&format!(".mapping-card[data-kind='{kind}']")))
-                .await
-                .is_err(),
-            "no card for a refused mapping"
-        );
+        assert_eq!(answered, path, "{create}");
     }
+    wait_css(
+        &f.c,
+        &format!(".mapping-card[data-path='{answered}'][data-kind='{kind}']"),
+    )
+    .await;
+    answered
 }
 
 #[tokio::test]
