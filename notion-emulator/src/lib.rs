@@ -114,6 +114,11 @@ impl EmulatorHandle {
         Ok(routes::hooks::mint(&self.state, name, Some(pages)))
     }
 
+    /// Every OAuth access token stops working (401); refresh tokens still work.
+    pub fn expire_oauth_access_tokens(&self) {
+        self.state.lock().expire_oauth_access_tokens();
+    }
+
     /// Back to the seed; drops pages, integrations, tokens and the ledger.
     pub fn reset(&self) {
         self.state.reset();

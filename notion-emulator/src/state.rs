@@ -337,6 +337,16 @@ impl Store {
         }
     }
 
+    /// Expires every OAuth access token (Notion's tokens can stop working at any time; the
+    /// refresh tokens stay valid, so a client that refreshes recovers).
+    pub fn expire_oauth_access_tokens(&mut self) {
+        for grant in self.grants.values_mut() {
+            for hash in grant.access_hashes.drain(..) {
+                self.tokens.remove(&hash);
+            }
+        }
+    }
+
     /// The grant whose current refresh token is `refresh_token`.
     pub fn grant_by_refresh(&self, refresh_token: &str) -> Option<&GrantRecord> {
         let hash = secret_hash(refresh_token);

@@ -44,7 +44,16 @@ struct Inner {
     pacer: Option<Arc<Pacer>>,
     /// Told of every HTTP attempt (for metrics); never sees tokens, ids or bodies.
     observer: Option<Observer>,
+    /// Asked once per call for a replacement when Notion refuses a bearer token (401).
+    renewer: Option<TokenRenewer>,
 }
+
+/// Replaces an access token Notion refused (401 `unauthorized`), e.g. by refreshing the OAuth
+/// pair; `None` when there is no replacement (the 401 then stands). The call is retried once
+/// with the replacement, so an expired token costs one extra request, not a failed sync.
+pub type TokenRenewer = Arc<
+    dyn Fn(AccessToken) -> futures::future::BoxFuture<'static, Option<AccessToken>> + Send + Sync,
+>;
 
 /// One HTTP attempt, as an [`Observer`] sees it.
 #[derive(Debug, Clone, Copy)]
@@ -115,6 +124,7 @@ impl NotionClient {
                 retry: RetryPolicy::default(),
                 pacer: Some(Arc::new(Pacer::new(Pacing::notion()))),
                 observer: None,
+                renewer: None,
             }),
         }
     }
@@ -142,6 +152,7 @@ impl NotionClient {
             retry: self.inner.retry.clone(),
             pacer: self.inner.pacer.clone(),
             observer: self.inner.observer.clone(),
+            renewer: self.inner.renewer.clone(),
         };
         change(&mut inner);
         NotionClient {
@@ -152,6 +163,11 @@ impl NotionClient {
     /// Reports every HTTP attempt to `observer` (e.g. to count Notion calls by route and status).
     pub fn with_observer(self, observer: Observer) -> Self {
         self.rebuild(|inner| inner.observer = Some(observer))
+    }
+
+    /// Renews refused bearer tokens with `renewer` (see [`TokenRenewer`]).
+    pub fn with_token_renewer(self, renewer: TokenRenewer) -> Self {
+        self.rebuild(|inner| inner.renewer = Some(renewer))
     }
 
     /// Replaces the retry policy (e.g. [`RetryPolicy::none`] in tests that count calls).
@@ -382,15 +398,22 @@ impl NotionClient {
         let policy = &self.inner.retry;
         let span = tracing::Span::current();
         let mut attempt: u32 = 0;
+        // The token that replaced a refused one, once (see `TokenRenewer`).
+        let mut renewed: Option<AccessToken> = None;
         loop {
             attempt += 1;
             span.record("attempts", attempt);
             let retries_left = attempt <= policy.max_retries;
-            if let (Some(pacer), Auth::Bearer(token)) = (&self.inner.pacer, &call.auth) {
+            let bearer = match (&renewed, &call.auth) {
+                (Some(token), _) => Some(token),
+                (None, Auth::Bearer(token)) => Some(*token),
+                (None, Auth::Basic { .. }) => None,
+            };
+            if let (Some(pacer), Some(token)) = (&self.inner.pacer, bearer) {
                 pacer.ready(token.expose()).await;
             }
             let started = std::time::Instant::now();
-            let result = self.attempt(&call, url.clone()).await;
+            let result = self.attempt(&call, bearer, url.clone()).await;
             if let Some(observe) = &self.inner.observer {
                 observe(&CallRecord {
                     method: call.method.as_str(),
@@ -420,6 +443,15 @@ impl NotionClient {
                 return serde_json::from_slice(&answer.body).map_err(NotionError::Decode);
             }
             let error = decode_error(&answer);
+            if answer.status == 401 && renewed.is_none() {
+                if let (Some(renew), Some(token)) = (&self.inner.renewer, bearer) {
+                    if let Some(fresh) = renew(token.clone()).await {
+                        tracing::info!("notion refused the token; retrying with a renewed one");
+                        renewed = Some(fresh);
+                        continue;
+                    }
+                }
+            }
             if retries_left && should_retry_status(&call.method, answer.status) {
                 let delay = match answer.retry_after {
                     Some(wait) if wait > policy.max_retry_after => return Err(error),
@@ -443,7 +475,12 @@ impl NotionClient {
         }
     }
 
-    async fn attempt(&self, call: &Call<'_>, url: url::Url) -> Result<Answer, NotionError> {
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        bearer: Option<&AccessToken>,
+        url: url::Url,
+    ) -> Result<Answer, NotionError> {
         let config = &self.inner.config;
         let mut req = self
             .inner
@@ -452,12 +489,16 @@ impl NotionClient {
             .timeout(config.timeout)
             .header("Notion-Version", &config.notion_version)
             .header(ACCEPT, "application/json");
-        req = match call.auth {
-            Auth::Bearer(token) => req.bearer_auth(token.expose()),
-            Auth::Basic {
-                client_id,
-                client_secret,
-            } => req.basic_auth(client_id, Some(client_secret)),
+        req = match (bearer, &call.auth) {
+            (Some(token), _) => req.bearer_auth(token.expose()),
+            (None, Auth::Bearer(token)) => req.bearer_auth(token.expose()),
+            (
+                None,
+                Auth::Basic {
+                    client_id,
+                    client_secret,
+                },
+            ) => req.basic_auth(client_id, Some(client_secret)),
         };
         if let Some(body) = &call.body {
             req = req

@@ -31,7 +31,7 @@ mod retry;
 mod streams;
 mod token;
 
-pub use client::{CallRecord, NotionClient, Observer};
+pub use client::{CallRecord, NotionClient, Observer, TokenRenewer};
 pub use config::{ClientConfig, RetryPolicy, DEFAULT_BASE_URL, DEFAULT_NOTION_VERSION};
 pub use errors::NotionError;
 pub use models::*;

@@ -38,6 +38,8 @@ pub struct AppState {
     pub events: crate::events::Events,
     /// Shared by all replicas through the database.
     pub pacer: crate::pacing::Pacer,
+    /// Renews refused Notion tokens (shared with the Notion client).
+    pub tokens: crate::notion_auth::TokenKeeper,
     /// Names this process's job workers.
     pub replica_id: String,
 }
@@ -161,15 +163,6 @@ pub fn build_state(settings: Settings, store: Store, public_url: Url) -> anyhow:
         settings.config.replit_extension_id.clone(),
     );
     let metrics = Metrics::new();
-    let notion = notion::NotionClient::new(notion::ClientConfig {
-        base_url: settings.config.notion_api_base.clone(),
-        notion_version: settings.config.notion_version.clone(),
-        timeout: Duration::from_secs(30),
-    })
-    // In-process pacing as well as the shared one: it also spaces this replica's concurrent
-    // requests without a database round trip per wait.
-    .with_pacing(notion::Pacing::notion().scaled(settings.config.notion_requests_per_second / 3.0))
-    .with_observer(metrics.notion_observer());
     let oauth = match &settings.oauth {
         Some(OAuthSettings {
             client_id,
@@ -189,11 +182,30 @@ pub fn build_state(settings: Settings, store: Store, public_url: Url) -> anyhow:
         }
         None => None,
     };
+    let tokens =
+        crate::notion_auth::TokenKeeper::new(store.clone(), secrets.clone(), oauth.clone());
+    let notion = notion::NotionClient::new(notion::ClientConfig {
+        base_url: settings.config.notion_api_base.clone(),
+        notion_version: settings.config.notion_version.clone(),
+        timeout: Duration::from_secs(30),
+    })
+    // In-process pacing as well as the shared one: it also spaces this replica's concurrent
+    // requests without a database round trip per wait.
+    .with_pacing(notion::Pacing::notion().scaled(settings.config.notion_requests_per_second / 3.0))
+    .with_observer(metrics.notion_observer())
+    .with_token_renewer({
+        let tokens = tokens.clone();
+        Arc::new(move |refused| {
+            let tokens = tokens.clone();
+            Box::pin(async move { tokens.renew(refused).await })
+        })
+    });
     Ok(AppState {
         metrics,
         events: crate::events::Events::new(),
         pacer: crate::pacing::Pacer::new(store.clone(), settings.config.notion_requests_per_second),
         replica_id: uuid::Uuid::new_v4().simple().to_string()[..8].to_string(),
+        tokens,
         settings: Arc::new(settings),
         store,
         secrets,

@@ -108,7 +108,9 @@ pub async fn notion_token(
     let token = state.secrets.open(&conn.access_token_enc).map_err(|e| {
         ApiError::internal(anyhow::Error::new(e).context("opening the stored Notion token"))
     })?;
-    Ok((conn, notion::AccessToken::new(token)))
+    let token = notion::AccessToken::new(token);
+    state.tokens.remember(user_id, &token);
+    Ok((conn, token))
 }
 
 pub async fn start(

@@ -180,3 +180,32 @@ async fn an_internal_integration_token_connects_without_oauth() {
         "the page picker works with the internal token"
     );
 }
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_in_the_middle_of_a_sync() {
+    use crate::sync::{action, linked, Panel};
+    use protocol::session::ItemAction;
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let l = linked(&app, 202, "notes.md", "# Notes\n\nFirst.\n").await;
+    let state = relay_state(&app).await;
+    let (_, before) = server::sync::notion_token(&state, 202).await.unwrap();
+    // Notion stops accepting the access token; the refresh token still works.
+    app.emulator.handle().expire_oauth_access_tokens();
+    let mut file = Some("# Notes\n\nFirst.\n\nSecond.\n".to_string());
+    let (_, result) = Panel { client: &l.client }
+        .sync(&l.mapping, "notes.md", &mut file)
+        .await;
+    assert_eq!(action(&result), ItemAction::Pushed, "{result:?}");
+    assert!(l.notion.markdown(&l.page_id).await.contains("Second."));
+    let (_, after) = server::sync::notion_token(&state, 202).await.unwrap();
+    assert_ne!(
+        after.expose(),
+        before.expose(),
+        "the pair was rotated and stored"
+    );
+    let ledger = app.emulator.ledger().await;
+    assert!(
+        ledger.iter().any(|e| e.path == "/v1/oauth/token"),
+        "the relay refreshed through the token endpoint"
+    );
+}
