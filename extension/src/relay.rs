@@ -195,8 +195,14 @@ impl Relay {
         self.delete(paths::CONNECTION).await
     }
 
-    pub async fn search(&self, query: &str) -> Result<api::NotionSearchResponse, RelayError> {
-        self.get(paths::NOTION_SEARCH, &[("q", query)]).await
+    /// `object`: `page` or `database`.
+    pub async fn search(
+        &self,
+        query: &str,
+        object: &str,
+    ) -> Result<api::NotionSearchResponse, RelayError> {
+        self.get(paths::NOTION_SEARCH, &[("q", query), ("object", object)])
+            .await
     }
 
     pub async fn configurations(&self) -> Result<api::Configurations, RelayError> {

@@ -95,6 +95,18 @@ impl RelayClient {
         self.get(paths::NOTION_SEARCH, &[("q", query)]).await
     }
 
+    /// Databases (by their database id) whose title matches `query`.
+    pub async fn search_databases(
+        &self,
+        query: &str,
+    ) -> Result<api::NotionSearchResponse, ClientError> {
+        self.get(
+            paths::NOTION_SEARCH,
+            &[("q", query), ("object", "database")],
+        )
+        .await
+    }
+
     pub async fn configurations(&self) -> Result<api::Configurations, ClientError> {
         self.get(paths::CONFIGURATIONS, &[]).await
     }

@@ -559,3 +559,41 @@ async fn an_existing_database_linked_by_its_link() {
     assert_eq!(rows, ["Dune", "Emma"]);
     f.finish().await;
 }
+
+#[tokio::test]
+async fn an_existing_database_found_by_search() {
+    let Some(f) = Fixture::start("kinds-search-db").await else {
+        return;
+    };
+    f.write("films/Alien.md", "In space.\n");
+    let c = &f.c;
+    f.open_connected().await;
+    let api = f.api().await;
+    let handbook = api.find_page("Team Handbook").await;
+    let db = api
+        .call(
+            reqwest::Method::POST,
+            "databases",
+            Some(serde_json::json!({
+                "parent": {"type": "page_id", "page_id": handbook},
+                "title": [{"type": "text", "text": {"content": "Film club"}}],
+                "initial_data_source": {"properties": {"Name": {"title": {}}}},
+            })),
+        )
+        .await;
+    let database = db["id"].as_str().unwrap().to_string();
+
+    click(c, "#kind-select option[value='folder_database']").await;
+    click(c, "#folder-select option[value='films']").await;
+    click(c, "#target-existing").await;
+    type_into(c, "#database-search", "Film").await;
+    click(c, &format!(".database-result[data-page-id='{database}']")).await;
+    wait_text(c, "#selected-database", "Film club").await;
+    click(c, "#create-mapping").await;
+    let card = ".mapping-card[data-path='films'][data-kind='folder_database']";
+    wait_text(c, &format!("{card} .mapping-page"), "Film club").await;
+    assert_eq!(card_target_id(c, card).await, database.replace('-', ""));
+    f.sync_card("films", "created").await;
+    assert_eq!(live_rows(&api, &database.replace('-', "")).await, ["Alien"]);
+    f.finish().await;
+}

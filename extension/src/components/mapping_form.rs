@@ -460,6 +460,7 @@ pub fn MappingForm(editing: Option<String>) -> Element {
     let mut selected_page = use_signal(|| None::<NotionPageSummary>);
     let parent_page = use_signal(|| None::<NotionPageSummary>);
     let mut database_link = use_signal(String::new);
+    let selected_database = use_signal(|| None::<NotionPageSummary>);
     let include_text = use_signal(String::new);
     let exclude_text = use_signal(String::new);
     // Editing a folder mapping: its stored patterns, loaded once (Save waits for them, so it
@@ -554,7 +555,11 @@ pub fn MappingForm(editing: Option<String>) -> Element {
         target_now,
         selected_page.read().as_ref(),
         parent_page.read().as_ref(),
-        &database_link.read(),
+        // A database picked in the search, else the pasted link.
+        &selected_database
+            .read()
+            .as_ref()
+            .map_or_else(|| database_link.read().clone(), |d| d.id.clone()),
         direction(),
         strategy(),
         repl_id,
@@ -705,7 +710,8 @@ pub fn MappingForm(editing: Option<String>) -> Element {
                         }
                     },
                     (NotionSide::Database, Target::Existing) => rsx! {
-                        label { r#for: "database-id", class: "field-label", "Database link" }
+                        PagePicker { name: "database", label: "Search Notion databases", selected: selected_database, object: "database" }
+                        label { r#for: "database-id", class: "field-label", "Or paste the database's link" }
                         input {
                             id: "database-id",
                             class: "input",

@@ -1,7 +1,8 @@
-//! A Notion page picker with search: the relay's `GET /api/notion/search?q=` (debounced; an
-//! empty query lists recent pages). Used for "link an existing page" (`#page-search`,
-//! `.page-result[data-page-id]`, `#selected-page`) and "create inside a page" (`#parent-search`,
-//! `.parent-result`, `#selected-parent`).
+//! A Notion page or database picker with search: the relay's `GET /api/notion/search?q=`
+//! (debounced; an empty query lists recent ones). Used for "link an existing page"
+//! (`#page-search`, `.page-result[data-page-id]`, `#selected-page`), "create inside a page"
+//! (`#parent-search`, `.parent-result`, `#selected-parent`) and "link an existing database"
+//! (`#database-search`, `.database-result`, `#selected-database`; `object: "database"`).
 
 use crate::relay::Relay;
 use dioxus::prelude::*;
@@ -24,6 +25,9 @@ pub fn PagePicker(
     name: &'static str,
     label: &'static str,
     selected: Signal<Option<NotionPageSummary>>,
+    /// What to search for: `page` or `database`.
+    #[props(default = "page")]
+    object: &'static str,
 ) -> Element {
     let relay = use_context::<Relay>();
     let mut query = use_signal(String::new);
@@ -34,7 +38,7 @@ pub fn PagePicker(
         async move {
             TimeoutFuture::new(SEARCH_DEBOUNCE_MS).await;
             relay
-                .search(q.trim())
+                .search(q.trim(), object)
                 .await
                 .map(|r| r.results)
                 .map_err(|e| e.to_string())
@@ -50,7 +54,7 @@ pub fn PagePicker(
                 id: "{input_id}",
                 class: "input",
                 r#type: "search",
-                placeholder: "Search pages by title",
+                placeholder: if object == "database" { "Search databases by title" } else { "Search pages by title" },
                 autocomplete: "off",
                 value: "{query}",
                 oninput: move |e| query.set(e.value()),
@@ -59,10 +63,16 @@ pub fn PagePicker(
                 None => rsx! { p { class: "dim small", role: "status", "Searching…" } },
                 Some(Err(e)) => rsx! { p { class: "dim small", "Search failed: {e}" } },
                 Some(Ok(list)) if list.is_empty() => rsx! {
-                    p { class: "dim small", "No pages found. Is the page shared with the Notion Sync integration?" }
+                    p { class: "dim small",
+                        if object == "database" {
+                            "No databases found. Is the database shared with the Notion Sync integration?"
+                        } else {
+                            "No pages found. Is the page shared with the Notion Sync integration?"
+                        }
+                    }
                 },
                 Some(Ok(list)) => rsx! {
-                    ul { class: "page-results", role: "listbox", "aria-label": "Notion pages",
+                    ul { class: "page-results", role: "listbox", "aria-label": if object == "database" { "Notion databases" } else { "Notion pages" },
                         for page in list.iter().cloned() {
                             li { key: "{page.id}",
                                 button {
@@ -75,7 +85,9 @@ pub fn PagePicker(
                                         let page = page.clone();
                                         move |_| selected.set(Some(page.clone()))
                                     },
-                                    span { class: "page-icon", "aria-hidden": "true", {page_icon(&page)} }
+                                    span { class: "page-icon", "aria-hidden": "true",
+                                        if object == "database" { "🗃️" } else { {page_icon(&page)} }
+                                    }
                                     span { "{page.title}" }
                                 }
                             }

@@ -33,6 +33,15 @@ impl SearchRequest {
             ..SearchRequest::default()
         }
     }
+
+    /// Data sources (the tables of databases) whose title matches `query`.
+    pub fn data_sources(query: &str) -> Self {
+        SearchRequest {
+            query: (!query.is_empty()).then(|| query.to_string()),
+            filter: Some(SearchFilter::DataSource),
+            ..SearchRequest::default()
+        }
+    }
 }
 
 /// `{"timestamp":"last_edited_time","direction":"ascending"|"descending"}`, the only sort

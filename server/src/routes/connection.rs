@@ -67,6 +67,9 @@ pub(crate) async fn revoke(state: &AppState, user_id: i64) {
 struct SearchQuery {
     #[serde(default)]
     q: String,
+    /// `page` (default) or `database`.
+    #[serde(default)]
+    object: Option<String>,
 }
 
 async fn search(
@@ -80,22 +83,72 @@ async fn search(
             "search for at most 200 characters",
         ));
     }
+    let databases = match q.object.as_deref() {
+        None | Some("page") => false,
+        Some("database") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "bad_object",
+                format!("search for `page` or `database`, not `{other}`"),
+            ))
+        }
+    };
     let (_, token) = notion_token(&state, user.user_id).await?;
-    let req = notion::SearchRequest::pages(&q.q);
+    let req = if databases {
+        notion::SearchRequest::data_sources(&q.q)
+    } else {
+        notion::SearchRequest::pages(&q.q)
+    };
     state.pace(&token).await?;
     let resp = state
         .notion
         .search(&token, &req)
         .await
         .map_err(ApiError::notion)?;
-    let results = resp
-        .pages()
-        .map(|p| NotionPageSummary {
-            id: p.id.clone(),
-            title: p.title(),
-            url: p.url.clone(),
-            icon: p.icon_text(),
-        })
-        .collect();
+    let results = if databases {
+        database_summaries(&resp)
+    } else {
+        resp.pages()
+            .map(|p| NotionPageSummary {
+                id: p.id.clone(),
+                title: p.title(),
+                url: p.url.clone(),
+                icon: p.icon_text(),
+            })
+            .collect()
+    };
     Ok(Json(NotionSearchResponse { results }))
+}
+
+/// Databases found through their data sources (what search returns since 2025-09-03): a folder
+/// or project mapping links the database, so each appears once, under its database id.
+fn database_summaries(resp: &notion::ListResponse<notion::SearchResult>) -> Vec<NotionPageSummary> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for r in &resp.results {
+        let (id, title, icon) = match r {
+            notion::SearchResult::DataSource(ds) => {
+                let id = match &ds.parent {
+                    Some(notion::Parent::DatabaseId(db)) => db.clone(),
+                    Some(notion::Parent::DataSourceId {
+                        database_id: Some(db),
+                        ..
+                    }) => db.clone(),
+                    _ => ds.id.clone(),
+                };
+                (id, ds.title(), None)
+            }
+            notion::SearchResult::Database(db) => (db.id.clone(), db.title(), None),
+            _ => continue,
+        };
+        if seen.insert(id.clone()) {
+            out.push(NotionPageSummary {
+                url: format!("https://www.notion.so/{}", id.replace('-', "")),
+                id,
+                title,
+                icon,
+            });
+        }
+    }
+    out
 }

@@ -935,6 +935,16 @@ async fn an_existing_database_is_linked_through_its_one_data_source() {
         .await
         .unwrap();
 
+    // The panel's database picker finds it by title, under its database id.
+    let found = client.search_databases("Team notes").await.unwrap().results;
+    assert!(
+        found
+            .iter()
+            .any(|r| r.id == db.id && r.title == "Team notes"),
+        "{found:?}"
+    );
+    assert_eq!(found.iter().filter(|r| r.id == db.id).count(), 1);
+
     let m = folder_mapping(
         &client,
         "team",
