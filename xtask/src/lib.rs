@@ -1,8 +1,9 @@
 //! The machinery behind `cargo xtask`: installing what a fresh machine lacks ([`tools`]),
 //! building the panel ([`panel`]), starting the whole system on loopback ([`stack`]), and the two
-//! commands ([`run`], [`test`]). The end-to-end tests use [`stack`] too, so they drive exactly
+//! commands ([`run`], [`test`]) and the benchmarks ([`bench`], which runs the `bench` crate). The end-to-end tests use [`stack`] too, so they drive exactly
 //! what `cargo xtask run` starts.
 
+pub mod bench;
 pub mod flags;
 pub mod fuzz;
 pub mod panel;

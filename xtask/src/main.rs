@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context};
 use std::path::PathBuf;
-use xtask::{flags::Args, panel, run, test, tools};
+use xtask::{bench, flags::Args, panel, run, test, tools};
 
 const HELP: &str = "\
 cargo xtask <command> [options]
@@ -14,7 +14,7 @@ Commands:
            --relay-port N      (default 8791)   --emulator-port N (default 8790)
            --sim-port N        (default 8792)   --no-build  skip building
   test   Every test: fmt, clippy, unit, property, emulator, store (SQLite and PostgreSQL),
-         the wasm panel build and the headless-Chromium end-to-end suite.
+         the wasm panel build, the headless-Chromium end-to-end suite and the quick bench.
   e2e    Only the headless-Chromium end-to-end tests.
            --screenshots       instead, regenerate docs/screenshots/ (every screen, dark and light)
   fuzz   Run the cargo-fuzz targets (nightly; not in `test`), each for a bounded time.
@@ -22,6 +22,10 @@ Commands:
            --seconds N         per target (default 600)
   dist   Build the panel bundle into target/panel (what you publish to Replit).
            RELAY_URL=https://… bakes the relay's address into the bundle.
+  bench  Measure every SPEC §10 budget against the Notion emulator at Notion's pace, next to
+         two naive baselines; table on stdout, JSON in target/bench/, docs/benchmarks.md.
+         Exits non-zero when a budget is missed.
+           --quick             time-scaled emulator: checks call counts, reports timings
   help   This text.
 ";
 
@@ -58,6 +62,11 @@ fn real_main() -> anyhow::Result<()> {
             };
             args.finish()?;
             xtask::fuzz::fuzz(&sh, target.as_deref(), seconds)
+        }
+        Some("bench") => {
+            let quick = args.flag("--quick");
+            args.finish()?;
+            bench::bench(&sh, quick)
         }
         Some("dist") => {
             args.finish()?;

@@ -54,6 +54,9 @@ pub fn test(sh: &Shell) -> anyhow::Result<()> {
             .run()?;
         Ok(())
     })?;
+    timed("quick bench (SPEC §10 call-count budgets)", || {
+        crate::bench::bench(sh, true)
+    })?;
     step(&format!("all tests passed in {:.0?}", started.elapsed()));
     Ok(())
 }
