@@ -59,8 +59,8 @@ impl Store {
             Backend::Postgres
         };
         let max = match backend {
-            // SQLite serializes writers anyway; a few connections avoid "database is locked".
-            Backend::Sqlite => 4,
+            // SQLite serializes writers anyway; WAL lets readers run beside the writer.
+            Backend::Sqlite => 8,
             Backend::Postgres => 10,
         };
         let pool = AnyPoolOptions::new()
@@ -69,7 +69,11 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         use sqlx::Executor;
-                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;").await?;
+                        // `synchronous = NORMAL` in WAL mode: a commit survives the relay being
+                        // killed (what G5 is about); only a power cut can lose the last commits,
+                        // never corrupt the file. It spares an fsync per commit, which is what
+                        // bounds many concurrent sessions on one SQLite file.
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;").await?;
                     }
                     Ok(())
                 })
