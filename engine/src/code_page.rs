@@ -16,8 +16,8 @@ use notion_markdown::{Block, BlockKind, Dialect};
 
 use crate::edits::minimal_edits;
 use crate::file_page::{
-    file_write, Action, Conflict, Direction, FileOp, HistoryEntry, HistoryReason, Input, LocalSide,
-    PageBase, Plan, RemoteOp, RemotePage, RemoteSide, Settings, SideName,
+    file_write, replaced, Action, Conflict, Direction, FileOp, HistoryEntry, HistoryReason, Input,
+    LocalSide, PageBase, Plan, RemoteOp, RemotePage, RemoteSide, Settings, SideName,
 };
 use crate::frontmatter::Properties;
 use crate::merge::{self, Policy};
@@ -422,27 +422,19 @@ fn both_present(
     let decided = !merged.conflicts.is_empty();
     plan.decided_conflicts = merged.conflicts;
     if file_changes {
-        plan.history.push(HistoryEntry {
-            side: SideName::Local,
-            reason: if decided && policy == Policy::Remote {
-                HistoryReason::ConflictLoser
-            } else {
-                HistoryReason::Overwritten
-            },
-            content: text.to_string(),
-        });
+        plan.history.push(replaced(
+            SideName::Local,
+            decided && policy == Policy::Remote,
+            text,
+        ));
         plan.file = Some(file_write(new_text.clone(), Some(text)));
     }
     if remote_writes {
-        plan.history.push(HistoryEntry {
-            side: SideName::Remote,
-            reason: if decided && policy == Policy::Local {
-                HistoryReason::ConflictLoser
-            } else {
-                HistoryReason::Overwritten
-            },
-            content: page.markdown.to_string(),
-        });
+        plan.history.push(replaced(
+            SideName::Remote,
+            decided && policy == Policy::Local,
+            page.markdown,
+        ));
         plan.remote = Some(RemoteOp::Update {
             edit,
             title: None,

@@ -302,6 +302,20 @@ impl<'a> LocalFile<'a> {
     }
 }
 
+/// The history entry for a version a write replaces: the loser of a conflict the strategy
+/// decided against it, else simply overwritten.
+pub(crate) fn replaced(side: SideName, lost_conflict: bool, content: &str) -> HistoryEntry {
+    HistoryEntry {
+        side,
+        reason: if lost_conflict {
+            HistoryReason::ConflictLoser
+        } else {
+            HistoryReason::Overwritten
+        },
+        content: content.to_string(),
+    }
+}
+
 pub(crate) fn file_write(content: String, expected: Option<&str>) -> FileOp {
     FileOp::Write {
         new_hash: ContentHash::of(&content),
@@ -776,27 +790,19 @@ fn both_present(
     plan.decided_conflicts = merged.conflicts;
     let decided = !plan.decided_conflicts.is_empty() || title_conflict || prop_conflict;
     if file_changes {
-        plan.history.push(HistoryEntry {
-            side: SideName::Local,
-            reason: if decided && policy == Policy::Remote {
-                HistoryReason::ConflictLoser
-            } else {
-                HistoryReason::Overwritten
-            },
-            content: text.to_string(),
-        });
+        plan.history.push(replaced(
+            SideName::Local,
+            decided && policy == Policy::Remote,
+            text,
+        ));
         plan.file = Some(file_write(new_text.clone(), Some(text)));
     }
     if remote_writes {
-        plan.history.push(HistoryEntry {
-            side: SideName::Remote,
-            reason: if decided && policy == Policy::Local {
-                HistoryReason::ConflictLoser
-            } else {
-                HistoryReason::Overwritten
-            },
-            content: page.markdown.to_string(),
-        });
+        plan.history.push(replaced(
+            SideName::Remote,
+            decided && policy == Policy::Local,
+            page.markdown,
+        ));
         plan.remote = Some(RemoteOp::Update {
             edit,
             title: push_title,
