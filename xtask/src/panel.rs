@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use xshell::{cmd, Shell};
 
 pub fn out_dir() -> PathBuf {
-    crate::root().join("target/panel")
+    crate::target_dir().join("panel")
 }
 
 pub fn build(sh: &Shell) -> anyhow::Result<()> {
@@ -20,7 +20,7 @@ pub fn build(sh: &Shell) -> anyhow::Result<()> {
         "cargo build --package extension --target wasm32-unknown-unknown --profile wasm-release"
     )
     .run()?;
-    let wasm = root.join("target/wasm32-unknown-unknown/wasm-release/extension.wasm");
+    let wasm = crate::target_dir().join("wasm32-unknown-unknown/wasm-release/extension.wasm");
     let out = out_dir();
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     cmd!(

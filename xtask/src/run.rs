@@ -50,7 +50,7 @@ pub fn run(sh: &Shell, args: &mut Args) -> anyhow::Result<()> {
         sim_port,
         data_dir: root.join(".data"),
         panel_dir: panel::out_dir(),
-        bin_dir: root.join("target/debug"),
+        bin_dir: crate::target_dir().join("debug"),
         time_scale: 1.0,
         verbose: true,
         real_notion,

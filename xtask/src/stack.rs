@@ -40,15 +40,14 @@ pub struct StackConfig {
 
 impl StackConfig {
     pub fn for_tests(workspace_dir: PathBuf, data_dir: PathBuf) -> StackConfig {
-        let root = crate::root();
         StackConfig {
             workspace_dir,
             emulator_port: 0,
             relay_port: 0,
             sim_port: 0,
             data_dir,
-            panel_dir: root.join("target/panel"),
-            bin_dir: root.join("target/debug"),
+            panel_dir: crate::target_dir().join("panel"),
+            bin_dir: crate::target_dir().join("debug"),
             time_scale: 60.0,
             verbose: std::env::var_os("E2E_LOG").is_some(),
             real_notion: None,

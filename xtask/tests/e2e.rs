@@ -65,7 +65,7 @@ async fn file_to_page_and_back_in_a_real_browser() {
     // A screenshot of the whole simulator.
     leave_panel(c).await;
     let png = c.screenshot().await.unwrap();
-    let out = xtask::root().join("target/e2e");
+    let out = xtask::target_dir().join("e2e");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("panel.png"), png).unwrap();
     f.finish().await;

@@ -46,7 +46,7 @@ async fn first_render_and_wasm_size_within_budget() {
         return;
     };
     let c = &f.c;
-    let wasm = xtask::root().join("target/panel/panel_bg.wasm");
+    let wasm = xtask::target_dir().join("panel/panel_bg.wasm");
     let raw = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
     let gz = gzip_size(&wasm);
     println!(
